@@ -1,0 +1,177 @@
+package io.finetune4j.models;
+
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * BERT / DistilBERT encoder as a SameDiff graph, written from ops (post-LayerNorm transformer, biases on Q/K/V/O,
+ * exact erf GELU, additive attention mask), in the manner of Hugging Face's {@code modeling_bert.py}.
+ *
+ * <p>Three choices come from M2.1's measured bugs (see NOTES-dl4j.md):
+ * <ul>
+ *   <li>The embedding tables stay outside the graph ({@link Embeddings}): {@code sd.gather} cannot be
+ *       back-propagated, so the summed word+position+type rows come in as the placeholder {@value #INPUT} and its
+ *       gradient is scattered back into the tables.</li>
+ *   <li>Dropout is {@code x * mask} with masks made outside the graph by a seeded RNG ({@link DropoutMasks}):
+ *       the built-in dropout has no gradient and in-graph random ops repeat their first sample.</li>
+ *   <li>GELU is built from {@code erf} (the built-in is the sigmoid approximation) and LayerNorm from mean/variance
+ *       (the built-in op has no epsilon; BERT's is 1e-12).</li>
+ * </ul>
+ * Batch size and sequence length are dynamic: one graph serves every padded batch shape.
+ */
+public final class BertEncoder {
+    public static final String INPUT = "input_embeds";          // [B, T, H] summed embedding rows
+    public static final String ATTENTION_BIAS = "attention_bias"; // [B, 1, 1, T]: 0 for tokens, -1e9 for padding
+    public static final double MASKED = -1e9;
+
+    private final BertConfig config;
+    private final EncoderNames names;
+    private final boolean training;
+    private final SameDiff sd;
+    private final Map<String, INDArray> weights;
+    private final DataType dt;
+
+    public final SDVariable lastHidden;  // [B, T, H]
+    public final SDVariable pooled;      // [B, H] (pooler output), or null
+    public final List<SDVariable> hiddenStates = new ArrayList<>(); // embeddings output + each layer, [B*T, H]
+
+    /**
+     * Adds the encoder to {@code sd}. The weight arrays are used as they are (not copied): a trainer that updates
+     * them in place updates every graph built over them.
+     *
+     * @param training true adds dropout-mask placeholders (see {@link #dropoutMaskShapes})
+     */
+    public BertEncoder(SameDiff sd, BertConfig config, Map<String, INDArray> weights, boolean training) {
+        this.sd = sd;
+        this.config = config;
+        this.names = EncoderNames.of(config);
+        this.weights = weights;
+        this.training = training;
+        this.dt = dtype(weights);
+        int hidden = config.hiddenSize(), heads = config.numHeads(), headSize = config.headSize();
+
+        SDVariable input = sd.placeHolder(INPUT, dt, -1, -1, hidden);
+        SDVariable attentionBias = sd.placeHolder(ATTENTION_BIAS, dt, -1, 1, 1, -1);
+        SDVariable inputShape = input.shape();                                      // [B, T, H]
+        SDVariable headShape = sd.concat(0, inputShape.get(SDIndex.interval(0, 2)), // [B, T, heads, headSize]
+                sd.constant(Nd4j.createFromArray((long) heads, (long) headSize)));
+
+        SDVariable h = layerNorm(sd.reshape(input, -1, hidden), names.embeddingsNorm());
+        h = dropout(h, "embeddings");
+        hiddenStates.add(h);
+        double scale = 1.0 / Math.sqrt(headSize);
+        for (int l = 0; l < config.numLayers(); l++) {
+            // Self-attention: [B*T, H] -> [B, heads, T, headSize]
+            SDVariable q = toHeads(linear(h, names.query(l)).mul(scale), headShape);
+            SDVariable k = toHeads(linear(h, names.key(l)), headShape);
+            SDVariable v = toHeads(linear(h, names.value(l)), headShape);
+            SDVariable scores = sd.mmul(q, k, false, true, false).add(attentionBias);   // [B, heads, T, T]
+            SDVariable probs = dropout(sd.nn.softmax(scores, 3), "layer" + l + ".attention_probs");
+            SDVariable context = sd.reshape(sd.mmul(probs, v).permute(0, 2, 1, 3), -1, hidden);
+            SDVariable attention = linear(context, names.attentionOutput(l));
+            if (!config.isDistilBert()) attention = dropout(attention, "layer" + l + ".attention_output");
+            h = layerNorm(attention.add(h), names.attentionNorm(l));
+            // Feed-forward
+            SDVariable ffn = linear(gelu(linear(h, names.intermediate(l))), names.output(l));
+            h = layerNorm(dropout(ffn, "layer" + l + ".output").add(h), names.outputNorm(l));
+            hiddenStates.add(h);
+        }
+        lastHidden = sd.reshape("last_hidden_state", h, inputShape);
+        if (config.hasPooler() && names.pooler() != null) {
+            SDVariable cls = lastHidden.get(SDIndex.all(), SDIndex.point(0), SDIndex.all());
+            pooled = sd.math.tanh("pooler_output", linear(cls, names.pooler()));
+        } else {
+            pooled = null;
+        }
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    public SameDiff sameDiff() {
+        return sd;
+    }
+
+    /** Names of the graph variables (every encoder weight except the embedding tables, which live outside). */
+    public static List<String> graphParameters(BertConfig config) {
+        EncoderNames n = EncoderNames.of(config);
+        List<String> out = new ArrayList<>();
+        for (EncoderNames.Param p : EncoderNames.expected(config)) {
+            String name = p.name();
+            if (name.startsWith(n.wordEmbeddings()) || name.startsWith(n.positionEmbeddings())
+                    || (n.tokenTypeEmbeddings() != null && name.startsWith(n.tokenTypeEmbeddings()))) continue;
+            out.add(name);
+        }
+        return out;
+    }
+
+    /** Placeholder name → shape of every dropout mask for a batch of {@code b} sequences of length {@code t}. */
+    public static Map<String, long[]> dropoutMaskShapes(BertConfig config, long b, long t) {
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        long[] rows = {b * t, config.hiddenSize()};
+        shapes.put(maskName("embeddings"), rows);
+        for (int l = 0; l < config.numLayers(); l++) {
+            shapes.put(maskName("layer" + l + ".attention_probs"), new long[]{b, config.numHeads(), t, t});
+            if (!config.isDistilBert()) shapes.put(maskName("layer" + l + ".attention_output"), rows);
+            shapes.put(maskName("layer" + l + ".output"), rows);
+        }
+        return shapes;
+    }
+
+    static String maskName(String site) {
+        return "dropout." + site;
+    }
+
+    // ---- building blocks -------------------------------------------------------------------------------------
+
+    private SDVariable param(String name) {
+        SDVariable existing = sd.getVariable(name);
+        if (existing != null) return existing;
+        INDArray w = weights.get(name);
+        if (w == null) throw new ModelException("missing weight '" + name + "'");
+        return sd.var(name, w);
+    }
+
+    /** x · Wᵀ + b with W stored [out, in]. ({@code sd.nn.linear} is wrong on the oneDNN builds: NOTES-dl4j.md.) */
+    private SDVariable linear(SDVariable x, String prefix) {
+        return sd.mmul(x, param(prefix + ".weight"), false, true, false).add(param(prefix + ".bias"));
+    }
+
+    private SDVariable layerNorm(SDVariable x, String prefix) {
+        SDVariable centred = x.sub(x.mean(true, 1));
+        SDVariable variance = sd.math.square(centred).mean(true, 1);
+        SDVariable normed = centred.mul(sd.math.rsqrt(variance.add(config.layerNormEps())));
+        return normed.mul(param(prefix + ".weight")).add(param(prefix + ".bias"));
+    }
+
+    /** Exact GELU: x/2 · (1 + erf(x/√2)). */
+    private SDVariable gelu(SDVariable x) {
+        return x.mul(0.5).mul(sd.math.erf(x.mul(1.0 / Math.sqrt(2.0))).add(1.0));
+    }
+
+    private SDVariable toHeads(SDVariable x, SDVariable headShape) {
+        return sd.reshape(x, headShape).permute(0, 2, 1, 3);
+    }
+
+    private SDVariable dropout(SDVariable x, String site) {
+        if (!training) return x;
+        int rank = site.endsWith("attention_probs") ? 4 : 2;
+        long[] shape = new long[rank];
+        Arrays.fill(shape, -1);
+        return x.mul(sd.placeHolder(maskName(site), dt, shape));
+    }
+
+    static DataType dtype(Map<String, INDArray> weights) {
+        return weights.values().iterator().next().dataType();
+    }
+}

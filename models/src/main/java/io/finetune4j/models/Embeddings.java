@@ -1,0 +1,110 @@
+package io.finetune4j.models;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The embedding lookup, done outside the SameDiff graph because {@code sd.gather} has no working gradient on
+ * M2.1 (NOTES-dl4j.md). {@link #lookup} sums word + position (+ token type) rows into the graph's input;
+ * {@link #gradients} scatters the gradient of that input back into dense gradients for the three tables.
+ */
+public final class Embeddings {
+    private final INDArray word, position, tokenType;
+    private final String wordName, positionName, typeName;
+
+    public Embeddings(BertConfig config, Map<String, INDArray> weights) {
+        EncoderNames n = EncoderNames.of(config);
+        wordName = n.wordEmbeddings() + ".weight";
+        positionName = n.positionEmbeddings() + ".weight";
+        typeName = n.tokenTypeEmbeddings() == null ? null : n.tokenTypeEmbeddings() + ".weight";
+        word = require(weights, wordName);
+        position = require(weights, positionName);
+        tokenType = typeName == null ? null : require(weights, typeName);
+    }
+
+    private static INDArray require(Map<String, INDArray> w, String name) {
+        INDArray a = w.get(name);
+        if (a == null) throw new ModelException("missing weight '" + name + "'");
+        return a;
+    }
+
+    /** Names of the tables, for the optimizer. */
+    public String[] tableNames() {
+        return typeName == null ? new String[]{wordName, positionName} : new String[]{wordName, positionName, typeName};
+    }
+
+    /** [B, T, H]: word rows + position rows 0..T-1 + token-type rows. */
+    public INDArray lookup(int[][] inputIds, int[][] tokenTypeIds) {
+        int b = inputIds.length, t = inputIds[0].length, h = (int) word.size(1);
+        if (t > position.size(0)) {
+            throw new ModelException("sequence length " + t + " exceeds the model's " + position.size(0) + " positions");
+        }
+        int[] flat = flatten(inputIds, (int) word.size(0), "token id");
+        INDArray sum = Nd4j.pullRows(word, 1, flat).reshape(b, t, h);
+        sum.addi(position.get(NDArrayIndex.interval(0, t), NDArrayIndex.all()).reshape(1, t, h));
+        if (tokenType != null) {
+            int[] types = tokenTypeIds == null ? new int[b * t] : flatten(tokenTypeIds, (int) tokenType.size(0), "token type");
+            sum.addi(Nd4j.pullRows(tokenType, 1, types).reshape(b, t, h));
+        }
+        return sum;
+    }
+
+    /** Dense gradients of the tables from the gradient of {@link #lookup}'s output ([B, T, H]). */
+    public Map<String, INDArray> gradients(INDArray inputGrad, int[][] inputIds, int[][] tokenTypeIds) {
+        int b = inputIds.length, t = inputIds[0].length, h = (int) word.size(1);
+        INDArray g = inputGrad.reshape(b, t, h);
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        out.put(wordName, scatter(g, inputIds, word));
+        INDArray posGrad = Nd4j.zeros(position.dataType(), position.shape());
+        posGrad.get(NDArrayIndex.interval(0, t), NDArrayIndex.all()).assign(g.sum(0));
+        out.put(positionName, posGrad);
+        if (tokenType != null) {
+            int[][] types = tokenTypeIds == null ? new int[b][t] : tokenTypeIds;
+            out.put(typeName, scatter(g, types, tokenType));
+        }
+        return out;
+    }
+
+    /** grad[table row ids[i][j]] += g[i, j, :], accumulated in Java arrays (repeated ids add up). */
+    private static INDArray scatter(INDArray g, int[][] ids, INDArray table) {
+        int h = (int) table.size(1);
+        int b = ids.length, t = ids[0].length;
+        if (table.dataType() == DataType.DOUBLE) {
+            double[] src = g.dup().data().asDouble();
+            double[] dst = new double[(int) table.length()];
+            for (int i = 0; i < b; i++)
+                for (int j = 0; j < t; j++) {
+                    int row = ids[i][j], from = (i * t + j) * h;
+                    for (int k = 0; k < h; k++) dst[row * h + k] += src[from + k];
+                }
+            return Nd4j.create(dst, table.shape(), DataType.DOUBLE);
+        }
+        float[] src = g.dup().data().asFloat();
+        float[] dst = new float[(int) table.length()];
+        for (int i = 0; i < b; i++)
+            for (int j = 0; j < t; j++) {
+                int row = ids[i][j], from = (i * t + j) * h;
+                for (int k = 0; k < h; k++) dst[row * h + k] += src[from + k];
+            }
+        return Nd4j.create(dst, table.shape(), 'c').castTo(table.dataType());
+    }
+
+    private static int[] flatten(int[][] ids, int limit, String what) {
+        int t = ids[0].length;
+        int[] flat = new int[ids.length * t];
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i].length != t) throw new IllegalArgumentException("ragged batch: pad every row to one length");
+            for (int j = 0; j < t; j++) {
+                int id = ids[i][j];
+                if (id < 0 || id >= limit) throw new ModelException(what + " " + id + " is outside 0.." + (limit - 1));
+                flat[i * t + j] = id;
+            }
+        }
+        return flat;
+    }
+}
