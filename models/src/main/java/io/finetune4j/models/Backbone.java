@@ -1,0 +1,84 @@
+package io.finetune4j.models;
+
+import io.finetune4j.models.checkpoint.SafetensorsFile;
+import io.finetune4j.models.tokenizer.WordPieceTokenizer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A pretrained encoder ready to use: its config, its weights in canonical Hugging Face names (the live arrays a
+ * trainer updates) and the tokenizer it was trained with. Keras-Hub's "Backbone" plus its preprocessor's vocabulary.
+ */
+public record Backbone(String name, BertConfig config, LinkedHashMap<String, INDArray> weights,
+                       WordPieceTokenizer tokenizer) {
+
+    public Backbone {
+        validate(name, config, weights);
+        if (tokenizer.vocabSize() != config.vocabSize()) {
+            throw new ModelException(name + ": tokenizer has " + tokenizer.vocabSize() + " tokens but the model's "
+                    + "vocabulary has " + config.vocabSize());
+        }
+    }
+
+    /** Loads a catalogue name ({@link ModelCatalogue}) or a directory holding a Hugging Face checkpoint. */
+    public static Backbone load(String nameOrPath) {
+        return ModelCatalogue.load(nameOrPath);
+    }
+
+    /**
+     * A Hugging Face checkpoint folder: {@code config.json}, {@code model.safetensors} and {@code tokenizer.json}
+     * or {@code vocab.txt}. BERT and DistilBERT are recognised by {@code model_type}.
+     */
+    public static Backbone fromDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) throw new ModelException(dir + ": no such model directory");
+        Path configJson = dir.resolve("config.json");
+        if (!Files.isRegularFile(configJson)) throw new ModelException(configJson + ": missing (every Hugging Face checkpoint has one)");
+        Path weightsFile = dir.resolve("model.safetensors");
+        if (!Files.isRegularFile(weightsFile)) {
+            String hint = Files.exists(dir.resolve("pytorch_model.bin"))
+                    ? " (only pytorch_model.bin found: convert it with safetensors' convert script)" : "";
+            throw new ModelException(weightsFile + ": missing" + hint);
+        }
+        BertConfig config = BertConfig.read(configJson);
+        LinkedHashMap<String, INDArray> weights = SafetensorsFile.read(weightsFile);
+        EncoderNames n = EncoderNames.of(config);
+        config = config.withPooler(n.pooler() != null && weights.containsKey(n.pooler() + ".weight"));
+        try {
+            validate(weightsFile.toString(), config, weights);
+        } catch (ModelException e) {
+            throw new ModelException(e.getMessage() + " (config: " + configJson + ")");
+        }
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.load(dir);
+        return new Backbone(dir.getFileName().toString(), config, weights, tokenizer);
+    }
+
+    /** Every tensor the config implies is present with the right shape. */
+    public static void validate(String source, BertConfig config, Map<String, INDArray> weights) {
+        for (EncoderNames.Param p : EncoderNames.expected(config)) {
+            INDArray a = weights.get(p.name());
+            if (a == null) throw new ModelException(source + ": missing tensor '" + p.name() + "'");
+            if (!Arrays.equals(a.shape(), p.shape())) {
+                throw new ModelException(source + ": tensor '" + p.name() + "' has shape " + Arrays.toString(a.shape())
+                        + " but the config implies " + Arrays.toString(p.shape()));
+            }
+        }
+    }
+
+    public boolean hasMaskedLmHead() {
+        return weights.containsKey("cls.predictions.bias") && weights.containsKey("cls.predictions.transform.dense.weight");
+    }
+
+    /** Writes config.json, model.safetensors and the tokenizer files: a folder {@link #fromDirectory} reads back. */
+    public void save(Path dir, Map<String, String> metadata) throws IOException {
+        Files.createDirectories(dir);
+        config.write(dir.resolve("config.json"));
+        SafetensorsFile.write(dir.resolve("model.safetensors"), weights, metadata);
+        tokenizer.save(dir);
+    }
+}
