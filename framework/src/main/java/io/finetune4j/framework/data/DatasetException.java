@@ -12,7 +12,7 @@ public class DatasetException extends RuntimeException {
     private final int problemCount;
 
     public DatasetException(String message) {
-        this(message, List.of(message), 1);
+        this(message, List.of(oneLine(message)), 1, false);
     }
 
     public DatasetException(String message, Throwable cause) {
@@ -21,10 +21,14 @@ public class DatasetException extends RuntimeException {
         this.problemCount = 1;
     }
 
-    /** One exception for several problems: the message is the first one plus the number of others. */
-    public DatasetException(String first, List<String> problems, int problemCount) {
+    /**
+     * One exception for several problems: the message is the first one plus the number of others, e.g.
+     * {@code "data.jsonl: line 2: malformed JSON: ... (and 3 more problems)"}; {@code stopped} adds that reading
+     * stopped at the limit (so there may be more further on).
+     */
+    public DatasetException(String first, List<String> problems, int problemCount, boolean stopped) {
         super(oneLine(problemCount > 1 ? first + " (and " + (problemCount - 1) + " more problem"
-                + (problemCount > 2 ? "s" : "") + ")" : first));
+                + (problemCount > 2 ? "s" : "") + (stopped ? "; stopped reading there" : "") + ")" : first));
         this.problems = List.copyOf(problems);
         this.problemCount = problemCount;
     }

@@ -344,9 +344,8 @@ public final class DatasetReader {
 
         TextDataset build(ReadOptions.Format format) {
             if (!problems.isEmpty()) {
-                String more = problemCount >= opts.maxErrors() ? " (stopped reading after " + problemCount
-                        + " problems)" : "";
-                throw new DatasetException(problems.get(0) + more, problems, problemCount);
+                throw new DatasetException(problems.get(0), problems, problemCount,
+                        problemCount >= opts.maxErrors());
             }
             if (rows.isEmpty()) {
                 throw new DatasetException(path + " has no rows");

@@ -64,10 +64,10 @@ public final class DatasetStats {
      * Examples per label in each named split, with percentages, plus (multi-label) a "(no label)" row. The splits
      * must share label names. Example:
      * <pre>
-     * label    train          test
-     * neg      1000  50.0%    500  50.0%
-     * pos      1000  50.0%    500  50.0%
-     * total    2000           1000
+     * label         test         train
+     * great  658   65.8%  2600   65.0%
+     * other  342   34.2%  1400   35.0%
+     * total         1000          4000
      * </pre>
      */
     public static String classTable(Map<String, TextDataset> splits) {

@@ -1,0 +1,51 @@
+package io.finetune4j.framework.data;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DatasetStatsTest {
+    static final ToIntFunction<String> WORDS = s -> s.isBlank() ? 0 : s.trim().split("\\s+").length;
+
+    @Test
+    void lengthStatsOfKnownLengths() {
+        List<Example> ex = new ArrayList<>();
+        for (int n = 1; n <= 10; n++) {
+            ex.add(Example.single("w ".repeat(n).trim(), n % 2, n));
+        }
+        TextDataset ds = new TextDataset(ex, List.of("a", "b"), false, "toy");
+        DatasetStats.LengthStats s = DatasetStats.lengths(ds, WORDS, 8);
+        assertEquals(new DatasetStats.LengthStats(10, 1, 5.5, 5.5, 9, 10, 10, 8, 0.2), s);
+    }
+
+    @Test
+    void tablesForFineFoods() {
+        TextDataset ds = DatasetReader.read(TestData.file("fine_foods.jsonl"));
+        Map<String, TextDataset> splits = new LinkedHashMap<>(Splits.groupBy(ds, "split"));
+        String report = DatasetStats.report(splits, WORDS, 128);
+        System.out.println(report);
+        assertTrue(report.contains("great"));
+        String[] lines = report.split("\n");
+        assertTrue(lines[0].matches("label\\s+test\\s+train"), lines[0]);
+        assertTrue(report.contains("total"));
+        assertTrue(report.contains("> 128"));
+        DatasetStats.LengthStats s = DatasetStats.lengths(ds, WORDS, 128);
+        assertTrue(s.mean() > 60 && s.mean() < 90, "README: avg 73 words, got " + s.mean());
+    }
+
+    @Test
+    void multiLabelTableHasNoLabelRow() {
+        TextDataset ds = DatasetReader.read(TestData.file("reuters_corn_grain_multilabel.jsonl"),
+                ReadOptions.defaults().withMultiLabel(true));
+        String t = DatasetStats.classTable(Splits.groupBy(ds, "split"));
+        System.out.println(t);
+        assertTrue(t.contains("(no label)"));
+    }
+}
