@@ -49,6 +49,14 @@ class TfCheckpointTest {
             assertTrue(w.containsKey(k), k);
         }
         assertArrayEquals(new long[]{30522}, w.get("cls.predictions.bias").shape());
+        // Golden values read with numpy (peers/tf_ckpt_index.py): TF kernels are [in, out], so k[i, j] → W[j, i].
+        assertEquals(0.0584917f, w.get("encoder.layer.0.intermediate.dense.weight").getFloat(1000, 10));
+        assertEquals(-0.02439919f, w.get("encoder.layer.0.intermediate.dense.weight").getFloat(10, 20));
+        assertEquals(0.045137722f, w.get("encoder.layer.11.attention.self.query.weight").getFloat(20, 10));
+        assertEquals(0.042855464f, w.get("encoder.layer.11.attention.self.query.weight").getFloat(10, 20));
+        assertEquals(-0.032455347f, w.get("embeddings.word_embeddings.weight").getFloat(10, 20));   // not transposed
+        assertEquals(-0.04137057f, w.get("embeddings.word_embeddings.weight").getFloat(1000, 10));
+        assertEquals(2.2856812f, w.get("cls.predictions.bias").getFloat(1996));
         double gain = w.get("encoder.layer.3.output.LayerNorm.weight").meanNumber().doubleValue();
         assertTrue(gain > 0.3 && gain < 3, "LayerNorm gain mean " + gain);
     }
