@@ -105,6 +105,34 @@ class OnnxWeightsTest {
     }
 
     @Test
+    void quantizedModelIsRejected() throws IOException {
+        // A minimal ModelProto by hand: graph { initializer { dims: 2, data_type: INT8, name: "w", raw_data } }.
+        byte[] tensor = concat(varintField(1, 2), varintField(2, 3), lenField(8, "w".getBytes()),
+                lenField(9, new byte[]{1, -1}));
+        byte[] model = concat(varintField(1, 7), lenField(7, lenField(5, tensor)));
+        Path f = tmp.resolve("model_quantized.onnx");
+        Files.write(f, model);
+        ModelException e = assertThrows(ModelException.class, () -> OnnxWeights.read(f));
+        assertEquals(f + ": quantized model (int8 initializer 'w'): int8 weights cannot be fine-tuned, "
+                + "use the fp32 export", e.getMessage());
+    }
+
+    private static byte[] varintField(int field, int value) {
+        return new byte[]{(byte) (field << 3), (byte) value};   // small field numbers and values only
+    }
+
+    private static byte[] lenField(int field, byte[] payload) {
+        assertTrue(payload.length < 128);
+        return concat(new byte[]{(byte) (field << 3 | 2), (byte) payload.length}, payload);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        var out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) out.writeBytes(p);
+        return out.toByteArray();
+    }
+
+    @Test
     void notAnOnnxFileIsAModelException() throws IOException {
         Path f = tmp.resolve("junk.onnx");
         Files.write(f, new byte[]{(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01, 0x02});
