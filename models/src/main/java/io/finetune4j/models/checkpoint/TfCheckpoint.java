@@ -91,7 +91,7 @@ public final class TfCheckpoint {
      * {@code from_tf}: strip {@code module/} and {@code bert/}, {@code layer_N} → {@code layer.N}, {@code /} →
      * {@code .}, gamma/beta → weight/bias, kernel → weight, embeddings get {@code .weight}.
      */
-    static String canonicalName(String tf) {
+    public static String canonicalName(String tf) {
         if (tf.isEmpty() || tf.contains("adam_m") || tf.contains("adam_v") || tf.contains("/Adam")
                 || tf.contains("Momentum") || tf.contains("global_step")) {
             return null;
