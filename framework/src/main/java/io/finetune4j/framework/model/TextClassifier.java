@@ -1,0 +1,181 @@
+package io.finetune4j.framework.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finetune4j.framework.train.Batch;
+import io.finetune4j.framework.train.Batches;
+import io.finetune4j.framework.train.TrainingData;
+import io.finetune4j.models.Backbone;
+import io.finetune4j.models.BertConfig;
+import io.finetune4j.models.BertEncoder;
+import io.finetune4j.models.EncoderInference;
+import io.finetune4j.models.ModelException;
+import io.finetune4j.models.checkpoint.SafetensorsFile;
+import io.finetune4j.models.tokenizer.Encoding;
+import io.finetune4j.models.tokenizer.WordPieceTokenizer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A text classifier: a backbone plus a head (Keras-Hub's Task). Holds every weight — backbone and head — in one
+ * map of live arrays that the trainer updates in place, and saves as a folder that loads back with identical
+ * outputs: {@code model.safetensors}, {@code config.json}, {@code classifier.json} (head and label names) and the
+ * tokenizer files.
+ */
+public final class TextClassifier {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String backboneName;
+    private final BertConfig config;
+    private final HeadConfig head;
+    private final LinkedHashMap<String, INDArray> weights;
+    private final WordPieceTokenizer tokenizer;
+    private ClassifierGraph inference;
+
+    public TextClassifier(String backboneName, BertConfig config, HeadConfig head,
+                          LinkedHashMap<String, INDArray> weights, WordPieceTokenizer tokenizer) {
+        this.backboneName = backboneName;
+        this.config = config;
+        this.head = head;
+        this.weights = weights;
+        this.tokenizer = tokenizer;
+        if ("pooler".equals(head.pooling()) && !config.hasPooler()) {
+            throw new IllegalArgumentException(backboneName + " has no pooler: use pooling cls or mean");
+        }
+    }
+
+    /** A new classifier on a pretrained backbone; the head is initialised from {@code seed}. */
+    public static TextClassifier create(Backbone backbone, HeadConfig head, long seed) {
+        LinkedHashMap<String, INDArray> w = new LinkedHashMap<>();
+        backbone.weights().forEach((k, v) -> {
+            if (!k.startsWith("cls.")) w.put(k, v.dup());   // the MLM head is not part of a classifier
+        });
+        w.putAll(HeadWeights.initialise(backbone.config(), head, seed, w.values().iterator().next().dataType()));
+        return new TextClassifier(backbone.name(), backbone.config(), head, w, backbone.tokenizer());
+    }
+
+    public BertConfig config() { return config; }
+
+    public HeadConfig head() { return head; }
+
+    public LinkedHashMap<String, INDArray> weights() { return weights; }
+
+    public WordPieceTokenizer tokenizer() { return tokenizer; }
+
+    public String backboneName() { return backboneName; }
+
+    public List<Encoding> encode(List<String> texts, List<String> pairs, int maxLength) {
+        List<Encoding> out = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            out.add(pairs == null ? tokenizer.encode(texts.get(i), maxLength)
+                    : tokenizer.encode(texts.get(i), pairs.get(i), maxLength));
+        }
+        return out;
+    }
+
+    /** Probabilities, per-example losses and the mean loss of a labelled set (inference: no dropout). */
+    public record Evaluation(double[][] probabilities, double[] exampleLoss, double meanLoss) {
+    }
+
+    public Evaluation evaluate(TrainingData data, int maxLength, int batchSize) {
+        if (inference == null) inference = new ClassifierGraph(config, head, weights, false);
+        List<Encoding> enc = encode(data.texts(), data.textPairs(), maxLength);
+        double[][] probs = new double[data.size()][];
+        double[] losses = new double[data.size()];
+        double total = 0;
+        for (Batch b : Batches.inOrder(enc, data, batchSize, tokenizer.padId())) {
+            Map<String, INDArray> out = inference.sd.output(placeholders(inference, b, null),
+                    ClassifierGraph.PROBABILITIES, ClassifierGraph.EXAMPLE_LOSS);
+            INDArray p = out.get(ClassifierGraph.PROBABILITIES), l = out.get(ClassifierGraph.EXAMPLE_LOSS);
+            for (int i = 0; i < b.size(); i++) {
+                probs[b.indices()[i]] = p.getRow(i).toDoubleVector();
+                losses[b.indices()[i]] = l.getDouble(i);
+                total += l.getDouble(i);
+            }
+        }
+        return new Evaluation(probs, losses, total / Math.max(1, data.size()));
+    }
+
+    /** Class probabilities for unlabelled texts. */
+    public double[][] predict(List<String> texts, List<String> pairs, int maxLength, int batchSize) {
+        double[][] dummy = new double[texts.size()][head.numLabels()];
+        double[] ones = new double[texts.size()];
+        java.util.Arrays.fill(ones, 1);
+        return evaluate(new TrainingData(texts, pairs, dummy, ones), maxLength, batchSize).probabilities();
+    }
+
+    /** Placeholders of a batch for {@code graph}; {@code masks} (dropout) only for a training graph. */
+    public Map<String, INDArray> placeholders(ClassifierGraph graph, Batch b, Map<String, INDArray> masks) {
+        EncoderInferenceInputs in = new EncoderInferenceInputs(config, weights);
+        Map<String, INDArray> ph = new HashMap<>(in.inputs(b.inputIds(), b.tokenTypeIds(), b.attentionMask()));
+        var dt = weights.get(HeadWeights.OUT + ".weight").dataType();
+        ph.put(ClassifierGraph.TARGETS, org.nd4j.linalg.factory.Nd4j.create(b.targets()).castTo(dt));
+        ph.put(ClassifierGraph.EXAMPLE_WEIGHTS, org.nd4j.linalg.factory.Nd4j.createFromArray(b.weights()).castTo(dt));
+        if ("mean".equals(head.pooling())) {
+            int[][] m = b.attentionMask();
+            double[] flat = new double[b.size() * b.length()];
+            for (int i = 0; i < m.length; i++) for (int j = 0; j < m[i].length; j++) flat[i * b.length() + j] = m[i][j];
+            ph.put(ClassifierGraph.TOKEN_MASK, org.nd4j.linalg.factory.Nd4j.create(flat, new long[]{b.size(), b.length(), 1},
+                    org.nd4j.linalg.api.buffer.DataType.DOUBLE).castTo(dt));
+        }
+        if (masks != null) ph.putAll(masks);
+        return ph;
+    }
+
+    /** The embedding lookup and attention bias of {@link EncoderInference}, without building its graph. */
+    private record EncoderInferenceInputs(BertConfig config, Map<String, INDArray> weights) {
+        Map<String, INDArray> inputs(int[][] ids, int[][] types, int[][] mask) {
+            var dt = weights.get(HeadWeights.OUT + ".weight").dataType();
+            Map<String, INDArray> ph = new HashMap<>();
+            ph.put(BertEncoder.INPUT, new io.finetune4j.models.Embeddings(config, weights).lookup(ids, types).castTo(dt));
+            ph.put(BertEncoder.ATTENTION_BIAS, EncoderInference.attentionBias(mask, dt));
+            return ph;
+        }
+    }
+
+    // ---- saving and loading ------------------------------------------------------------------------------------
+
+    public void save(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        config.write(dir.resolve("config.json"));
+        SafetensorsFile.write(dir.resolve("model.safetensors"), weights, Map.of("format", "pt", "finetune4j.backbone", backboneName));
+        tokenizer.save(dir);
+        ObjectNode n = JSON.createObjectNode();
+        n.put("backbone", backboneName).put("pooling", head.pooling()).put("hidden_size", head.hiddenSize())
+                .put("activation", head.activation()).put("dropout", head.dropout()).put("multi_label", head.multiLabel());
+        head.labels().forEach(n.putArray("labels")::add);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("classifier.json").toFile(), n);
+    }
+
+    public static TextClassifier load(Path dir) {
+        Path meta = dir.resolve("classifier.json");
+        if (!Files.isRegularFile(meta)) {
+            throw new ModelException(meta + ": missing — not a fine-tuned finetune4j model folder");
+        }
+        try {
+            var n = JSON.readTree(meta.toFile());
+            List<String> labels = new ArrayList<>();
+            n.path("labels").forEach(x -> labels.add(x.asText()));
+            HeadConfig head = new HeadConfig(n.path("pooling").asText(), n.path("hidden_size").asInt(),
+                    n.path("activation").asText(), n.path("dropout").asDouble(), labels, n.path("multi_label").asBoolean());
+            BertConfig config = BertConfig.read(dir.resolve("config.json"));
+            LinkedHashMap<String, INDArray> w = SafetensorsFile.read(dir.resolve("model.safetensors"));
+            config = config.withPooler(w.containsKey("pooler.dense.weight"));
+            Backbone.validate(dir.resolve("model.safetensors").toString(), config, w);
+            if (!w.containsKey(HeadWeights.OUT + ".weight")) {
+                throw new ModelException(dir.resolve("model.safetensors") + ": missing tensor '" + HeadWeights.OUT + ".weight'");
+            }
+            return new TextClassifier(n.path("backbone").asText(), config, head, w, WordPieceTokenizer.load(dir));
+        } catch (IOException e) {
+            throw new ModelException(meta + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package io.finetune4j.framework.train;
+
+import io.finetune4j.framework.model.ClassifierGraph;
+import io.finetune4j.framework.model.HeadWeights;
+import io.finetune4j.framework.model.TextClassifier;
+import io.finetune4j.models.BertConfig;
+import io.finetune4j.models.BertEncoder;
+import io.finetune4j.models.DropoutMasks;
+import io.finetune4j.models.Embeddings;
+import io.finetune4j.models.EncoderNames;
+import io.finetune4j.models.tokenizer.Encoding;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.*;
+
+/**
+ * Fine-tunes a {@link TextClassifier}: seeded shuffling, dynamic padding, dropout masks from the seed, AdamW with
+ * warm-up and linear decay, gradient clipping and accumulation, evaluation on a validation set each epoch and
+ * early stopping that restores the best weights. Same seed, same data, same machine: bit-identical results.
+ */
+public final class Trainer {
+    private final TextClassifier model;
+    private final TrainOptions opts;
+    private final TrainingListener listener;
+
+    public record EpochResult(int epoch, double trainLoss, double validationLoss, double validationAccuracy,
+                              double validationMacroF1, double seconds, double samplesPerSecond,
+                              double tokensPerSecond) {
+    }
+
+    public record Result(List<EpochResult> epochs, int bestEpoch, double trainSeconds, double samplesPerSecond,
+                         double tokensPerSecond, int steps, long trainedSamples) {
+    }
+
+    public Trainer(TextClassifier model, TrainOptions opts, TrainingListener listener) {
+        this.model = model;
+        this.opts = opts;
+        this.listener = listener == null ? TrainingListener.NONE : listener;
+    }
+
+    /** Which weights learn under the freeze policy. */
+    public static Set<String> trainable(BertConfig config, Collection<String> all, String freeze) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String name : all) {
+            if (name.startsWith("classifier.")) out.add(name);
+            else if (freeze.equals("none")) out.add(name);
+            else if (freeze.startsWith("top:")) {
+                int top = Integer.parseInt(freeze.substring(4));
+                EncoderNames n = EncoderNames.of(config);
+                for (int l = Math.max(0, config.numLayers() - top); l < config.numLayers(); l++) {
+                    String layerPrefix = n.query(l).substring(0, n.query(l).indexOf(".attention"));
+                    if (name.startsWith(layerPrefix + ".")) out.add(name);
+                }
+                if (n.pooler() != null && name.startsWith(n.pooler() + ".")) out.add(name);
+            }
+        }
+        return out;
+    }
+
+    public Result fit(TrainingData train, TrainingData validation) {
+        if (train.size() == 0) throw new IllegalArgumentException("the training set is empty");
+        BertConfig config = model.config();
+        Map<String, INDArray> weights = model.weights();
+        DataType dt = weights.get(HeadWeights.OUT + ".weight").dataType();
+        ClassifierGraph graph = new ClassifierGraph(config, model.head(), weights, true);
+        Embeddings embeddings = new Embeddings(config, weights);
+
+        Set<String> trainable = trainable(config, weights.keySet(), opts.freeze());
+        boolean embeddingsLearn = trainable.contains(embeddings.tableNames()[0]);
+        List<String> graphGrads = new ArrayList<>();
+        for (String name : trainable) if (graph.sd.hasVariable(name) && !isTable(embeddings, name)) graphGrads.add(name);
+        if (embeddingsLearn) graphGrads.add(BertEncoder.INPUT);
+
+        Random order = new Random(opts.seed());
+        DropoutMasks masks = new DropoutMasks(opts.seed() * 31 + 17, model.head().dropout());
+        AdamW adamw = new AdamW(opts.weightDecay());
+        List<Encoding> enc = model.encode(train.texts(), train.textPairs(), opts.maxLength());
+        int batchesPerEpoch = (train.size() + opts.batchSize() - 1) / opts.batchSize();
+        int stepsPerEpoch = (batchesPerEpoch + opts.gradientAccumulation() - 1) / opts.gradientAccumulation();
+        int totalSteps = stepsPerEpoch * opts.epochs();
+        LearningRateSchedule schedule = new LearningRateSchedule(opts.learningRate(),
+                (int) Math.round(opts.warmupRatio() * totalSteps), totalSteps, opts.linearDecay());
+
+        List<EpochResult> history = new ArrayList<>();
+        Map<String, INDArray> best = null;
+        int bestEpoch = 0, sinceBest = 0;
+        double bestScore = Double.NaN, trainSeconds = 0;
+        long samples = 0, tokens = 0;
+        int step = 0;
+        Map<String, INDArray> accumulated = null;
+        int accumulatedBatches = 0;
+
+        for (int epoch = 1; epoch <= opts.epochs(); epoch++) {
+            long epochStart = System.nanoTime();
+            long epochSamples = 0, epochTokens = 0;
+            double lossSum = 0;
+            List<Batch> batches = Batches.shuffled(enc, train, opts.batchSize(), model.tokenizer().padId(), order,
+                    opts.bucketByLength());
+            for (int bi = 0; bi < batches.size(); bi++) {
+                Batch b = batches.get(bi);
+                Map<String, INDArray> ph = model.placeholders(graph, b,
+                        masks.next(BertEncoder.dropoutMaskShapes(config, b.size(), b.length()), dt));
+                ph.put(ClassifierGraph.HEAD_DROPOUT, masks.mask(new long[]{b.size(), graph.headDropoutWidth(config)}, dt));
+                OutAndGrad og = graph.sd.calculateGradientsAndOutputs(ph, List.of(ClassifierGraph.LOSS), graphGrads);
+                double loss = og.getOutputs().get(ClassifierGraph.LOSS).getDouble(0);
+                if (!Double.isFinite(loss)) {
+                    throw new TrainingException("loss became " + loss + " at step " + (step + 1) + " (epoch " + epoch
+                            + ", batch " + (bi + 1) + "): lower the learning rate or check the data");
+                }
+                Map<String, INDArray> grads = new HashMap<>(og.getGradients());
+                INDArray inputGrad = grads.remove(BertEncoder.INPUT);
+                if (embeddingsLearn) grads.putAll(embeddings.gradients(inputGrad, b.inputIds(), b.tokenTypeIds()));
+
+                if (accumulated == null) accumulated = grads;
+                else for (Map.Entry<String, INDArray> g : grads.entrySet()) accumulated.get(g.getKey()).addi(g.getValue());
+                accumulatedBatches++;
+                boolean lastBatch = bi == batches.size() - 1;
+                if (accumulatedBatches == opts.gradientAccumulation() || lastBatch) {
+                    if (accumulatedBatches > 1) {
+                        double scale = 1.0 / accumulatedBatches;
+                        accumulated.values().forEach(g -> g.muli(scale));
+                    }
+                    clip(accumulated, opts.maxGradNorm());
+                    double lr = schedule.at(step);
+                    adamw.step(weights, accumulated, lr);
+                    step++;
+                    accumulated = null;
+                    accumulatedBatches = 0;
+                }
+                lossSum += loss * b.size();
+                epochSamples += b.size();
+                epochTokens += b.realTokens();
+                double elapsed = (System.nanoTime() - epochStart) / 1e9;
+                listener.onStep(epoch, bi + 1, batches.size(), loss, schedule.at(Math.max(0, step - 1)),
+                        epochSamples / elapsed, epochTokens / elapsed,
+                        elapsed / (bi + 1) * (batches.size() - bi - 1));
+            }
+            double seconds = (System.nanoTime() - epochStart) / 1e9;
+            trainSeconds += seconds;
+            samples += epochSamples;
+            tokens += epochTokens;
+
+            double valLoss = Double.NaN, valAcc = Double.NaN, valF1 = Double.NaN;
+            if (validation != null && validation.size() > 0) {
+                TextClassifier.Evaluation ev = model.evaluate(validation, opts.maxLength(), Math.max(opts.batchSize(), 32));
+                valLoss = ev.meanLoss();
+                double[] accF1 = accuracyAndMacroF1(validation, ev.probabilities(), model.head().multiLabel());
+                valAcc = accF1[0];
+                valF1 = accF1[1];
+            }
+            EpochResult r = new EpochResult(epoch, lossSum / epochSamples, valLoss, valAcc, valF1, seconds,
+                    epochSamples / seconds, epochTokens / seconds);
+            history.add(r);
+            listener.onEpochEnd(r);
+
+            if (validation != null && validation.size() > 0) {
+                double score = switch (opts.monitor()) {
+                    case "val_accuracy" -> valAcc;
+                    case "val_macro_f1" -> valF1;
+                    default -> -valLoss;
+                };
+                if (best == null || score > bestScore) {
+                    bestScore = score;
+                    bestEpoch = epoch;
+                    sinceBest = 0;
+                    if (opts.epochs() > 1) best = snapshot(weights, trainable);
+                } else if (opts.patience() > 0 && ++sinceBest >= opts.patience()) {
+                    break;
+                }
+            } else {
+                bestEpoch = epoch;
+            }
+        }
+        if (best != null && bestEpoch != history.size()) {
+            best.forEach((k, v) -> weights.get(k).assign(v));   // early stopping restores the best weights
+        }
+        return new Result(history, bestEpoch, trainSeconds, samples / trainSeconds, tokens / trainSeconds, step, samples);
+    }
+
+    private static boolean isTable(Embeddings e, String name) {
+        for (String t : e.tableNames()) if (t.equals(name)) return true;
+        return false;
+    }
+
+    private static Map<String, INDArray> snapshot(Map<String, INDArray> weights, Set<String> names) {
+        Map<String, INDArray> s = new HashMap<>();
+        for (String n : names) s.put(n, weights.get(n).dup());
+        return s;
+    }
+
+    /** Scales all gradients together so that their global L2 norm is at most {@code maxNorm} (0 = off). */
+    static void clip(Map<String, INDArray> grads, double maxNorm) {
+        if (maxNorm <= 0) return;
+        double sq = 0;
+        for (INDArray g : grads.values()) {
+            double n = g.norm2Number().doubleValue();
+            sq += n * n;
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > maxNorm) {
+            double scale = maxNorm / (norm + 1e-6);
+            grads.values().forEach(g -> g.muli(scale));
+        }
+    }
+
+    /** Accuracy and macro F1 (multi-label: subset accuracy and macro F1 at threshold 0.5). */
+    static double[] accuracyAndMacroF1(TrainingData data, double[][] probs, boolean multiLabel) {
+        int c = probs[0].length;
+        long[] tp = new long[c], fp = new long[c], fn = new long[c];
+        int correct = 0;
+        for (int i = 0; i < probs.length; i++) {
+            double[] t = data.targets()[i];
+            if (multiLabel) {
+                boolean all = true;
+                for (int j = 0; j < c; j++) {
+                    boolean p = probs[i][j] >= 0.5, y = t[j] > 0.5;
+                    if (p && y) tp[j]++;
+                    else if (p) fp[j]++;
+                    else if (y) fn[j]++;
+                    all &= p == y;
+                }
+                if (all) correct++;
+            } else {
+                int pred = argmax(probs[i]), y = argmax(t);
+                if (pred == y) {
+                    correct++;
+                    tp[y]++;
+                } else {
+                    fp[pred]++;
+                    fn[y]++;
+                }
+            }
+        }
+        double f1 = 0;
+        for (int j = 0; j < c; j++) {
+            double denom = 2.0 * tp[j] + fp[j] + fn[j];
+            f1 += denom == 0 ? 0 : 2.0 * tp[j] / denom;
+        }
+        return new double[]{(double) correct / probs.length, f1 / c};
+    }
+
+    public static int argmax(double[] a) {
+        int best = 0;
+        for (int i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
+        return best;
+    }
+}
