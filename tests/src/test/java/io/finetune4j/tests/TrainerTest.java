@@ -1,0 +1,103 @@
+package io.finetune4j.tests;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.finetune4j.framework.model.HeadConfig;
+import io.finetune4j.framework.model.TextClassifier;
+import io.finetune4j.framework.train.TrainOptions;
+import io.finetune4j.framework.train.Trainer;
+import io.finetune4j.framework.train.TrainingData;
+import io.finetune4j.models.Backbone;
+import io.finetune4j.models.ModelCatalogue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Fine-tuning MiniLM on a few real IMDB reviews: seeded runs reproduce exactly, saved models predict the same. */
+class TrainerTest {
+    static Backbone miniLm;
+    static TrainingData train, validation;
+    static final HeadConfig HEAD = new HeadConfig("cls", 32, "tanh", 0.1, List.of("neg", "pos"), false);
+    static final TrainOptions OPTS = new TrainOptions(48, 8, 5e-5, 2, 0.1, true, 0.01, 1.0, 1, 42, "none",
+            "val_loss", 0, false);
+
+    @BeforeAll
+    static void load() throws Exception {
+        miniLm = ModelCatalogue.load("all-MiniLM-L6-v2");
+        train = imdb(0, 32);
+        validation = imdb(500, 16);
+    }
+
+    /** {@code n} reviews alternating neg/pos from imdb_2k_train (neg rows come first in the file). */
+    static TrainingData imdb(int offset, int n) throws Exception {
+        List<String> lines = Files.readAllLines(TestTexts.dataDir().resolve("imdb_2k_train.jsonl"));
+        ObjectMapper json = new ObjectMapper();
+        List<String> texts = new ArrayList<>();
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            int row = i % 2 == 0 ? offset + i / 2 : 1000 + offset + i / 2;
+            var node = json.readTree(lines.get(row));
+            texts.add(node.get("text").asText());
+            labels[i] = node.get("label").asText().equals("pos") ? 1 : 0;
+        }
+        return TrainingData.multiClass(texts, null, labels, 2, null);
+    }
+
+    static Trainer.Result run(TextClassifier model, TrainOptions opts) {
+        return new Trainer(model, opts, null).fit(train, validation);
+    }
+
+    @Test
+    void sameSeedSameNumbersOtherSeedOtherNumbers() {
+        TextClassifier a = TextClassifier.create(miniLm, HEAD, 42), b = TextClassifier.create(miniLm, HEAD, 42);
+        Trainer.Result ra = run(a, OPTS), rb = run(b, OPTS);
+        for (int e = 0; e < ra.epochs().size(); e++) {
+            assertEquals(ra.epochs().get(e).trainLoss(), rb.epochs().get(e).trainLoss(), 0.0, "epoch " + (e + 1));
+            assertEquals(ra.epochs().get(e).validationLoss(), rb.epochs().get(e).validationLoss(), 0.0);
+        }
+        double[][] pa = a.evaluate(validation, 48, 16).probabilities(), pb = b.evaluate(validation, 48, 16).probabilities();
+        for (int i = 0; i < pa.length; i++) assertArrayEquals(pa[i], pb[i], 0.0);
+
+        TextClassifier c = TextClassifier.create(miniLm, HEAD, 7);
+        Trainer.Result rc = run(c, OPTS.withSeed(7));
+        assertNotEquals(ra.epochs().get(0).trainLoss(), rc.epochs().get(0).trainLoss());
+        System.out.printf("seed 42 train loss %s, seed 7 %s; %.1f samples/s%n", ra.epochs().get(0).trainLoss(),
+                rc.epochs().get(0).trainLoss(), ra.samplesPerSecond());
+    }
+
+    @Test
+    void trainingLowersTheLossAndSavedModelPredictsTheSame(@TempDir Path dir) throws Exception {
+        TextClassifier model = TextClassifier.create(miniLm, HEAD, 1);
+        double before = model.evaluate(train, 48, 16).meanLoss();
+        TrainOptions opts = new TrainOptions(48, 8, 1e-4, 3, 0.0, false, 0.0, 1.0, 2, 1, "none", "val_loss", 0, false);
+        new Trainer(model, opts, null).fit(train, null);
+        double after = model.evaluate(train, 48, 16).meanLoss();
+        System.out.printf("train loss before %.4f after %.4f%n", before, after);
+        assertTrue(after < before * 0.8, "loss " + before + " -> " + after);
+
+        model.save(dir.resolve("model"));
+        TextClassifier loaded = TextClassifier.load(dir.resolve("model"));
+        double[][] p1 = model.predict(validation.texts(), null, 48, 16), p2 = loaded.predict(validation.texts(), null, 48, 16);
+        for (int i = 0; i < p1.length; i++) assertArrayEquals(p1[i], p2[i], 0.0);
+        assertEquals(List.of("neg", "pos"), loaded.head().labels());
+    }
+
+    @Test
+    void frozenBackboneOnlyChangesTheHead() {
+        TextClassifier model = TextClassifier.create(miniLm, HEAD, 3);
+        var q = model.weights().get("encoder.layer.0.attention.self.query.weight").dup();
+        var emb = model.weights().get("embeddings.word_embeddings.weight").dup();
+        var out = model.weights().get("classifier.out_proj.weight").dup();
+        TrainOptions opts = new TrainOptions(32, 8, 1e-3, 1, 0.0, false, 0.01, 1.0, 1, 3, "backbone", "val_loss", 0, false);
+        new Trainer(model, opts, null).fit(train, null);
+        assertEquals(q, model.weights().get("encoder.layer.0.attention.self.query.weight"));
+        assertEquals(emb, model.weights().get("embeddings.word_embeddings.weight"));
+        assertNotEquals(out, model.weights().get("classifier.out_proj.weight"));
+    }
+}
