@@ -224,12 +224,12 @@ public final class ConfusionMatrix {
         final int cell = Math.max(16, (int) Math.round(18 + 160.0 / k));
         final int side = cell * k;
         final float labelSize = (float) Math.max(9, Math.min(15, cell * 0.55));
-        final float valueSizeMax = (float) Math.max(7, Math.min(16, cell * 0.36));
+        final float valueSizeMax = (float) Math.max(7, Math.min(18, cell * 0.42));
         final Font labelFont = new Font(Font.SANS_SERIF, Font.PLAIN, Math.round(labelSize));
         final Font axisFont = new Font(Font.SANS_SERIF, Font.BOLD, 13);
         final Font titleFont = new Font(Font.SANS_SERIF, Font.BOLD, 16);
         final Font tickFont = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
-        final int maxLabelChars = 28;
+        final int maxLabelChars = 24;
 
         // measure text on a scratch image
         BufferedImage scratch = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
@@ -256,7 +256,10 @@ public final class ConfusionMatrix {
         final int titleH = (title == null || title.isBlank()) ? 0 : tfm.getHeight() + 10;
         final int left = pad + afm.getHeight() + 8 + maxNameW + 8;
         final int top = pad + titleH;
-        final int xLabelDrop = (int) Math.ceil(maxNameW * diag + lfm.getAscent() * diag) + 10;
+        // x labels are horizontal when every name fits under its column, else rotated 45 degrees
+        final boolean rotateX = maxNameW > cell - 4;
+        final int xLabelDrop = rotateX ? (int) Math.ceil(maxNameW * diag + lfm.getAscent() * diag) + 10
+                : lfm.getHeight() + 8;
         final int bottom = xLabelDrop + afm.getHeight() + pad;
         final int barGap = 16;
         final int barW = 16;
@@ -284,7 +287,10 @@ public final class ConfusionMatrix {
             if (titleH > 0) {
                 g.setFont(titleFont);
                 g.setColor(Color.BLACK);
-                g.drawString(title, (width - tfm.stringWidth(title)) / 2, pad + tfm.getAscent());
+                int tw = tfm.stringWidth(title);
+                int tx = x0 + (side - tw) / 2; // centred over the matrix, kept inside the image
+                tx = Math.max(pad, Math.min(width - pad - tw, tx));
+                g.drawString(title, tx, pad + tfm.getAscent());
             }
 
             // cells: the value text is fitted to the cell
@@ -358,6 +364,10 @@ public final class ConfusionMatrix {
             for (int p = 0; p < k; p++) {
                 int cxm = x0 + p * cell + cell / 2;
                 g.drawLine(cxm, y0 + side, cxm, y0 + side + 3);
+                if (!rotateX) {
+                    g.drawString(names[p], cxm - lfm.stringWidth(names[p]) / 2f, y0 + side + 5 + lfm.getAscent());
+                    continue;
+                }
                 AffineTransform saved = g.getTransform();
                 g.translate(cxm, y0 + side + 6);
                 g.rotate(-Math.PI / 4);
