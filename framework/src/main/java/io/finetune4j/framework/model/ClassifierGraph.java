@@ -65,7 +65,10 @@ public final class ClassifierGraph {
             exampleLoss = bce.mean(1);
         } else {
             sd.nn.softmax(PROBABILITIES, logits, 1);
-            exampleLoss = sd.nn.logSoftmax(logits, 1).mul(targets).sum(1).neg();
+            // log-softmax from ops: sd.nn.logSoftmax(x, dim) fails to build on M2.1 ("Error setting property").
+            SDVariable shifted = logits.sub(logits.max(true, 1));
+            SDVariable logProbs = shifted.sub(sd.math.log(sd.math.exp(shifted).sum(true, 1)));
+            exampleLoss = logProbs.mul(targets).sum(1).neg();
         }
         exampleLoss.rename(EXAMPLE_LOSS);
         SDVariable weightsPh = sd.placeHolder(EXAMPLE_WEIGHTS, dt, -1);
