@@ -238,7 +238,7 @@ class TokenizerParityTest {
         }
 
         void report() {
-            System.out.printf("[tokenizer parity] %s: %d comparisons (ids, type ids, masks, tokens), %d token ids compared,"
+            System.out.printf("[tokenizer parity] %s: %d comparisons, %d token ids compared,"
                     + " %d mismatches%n",
                     name, texts, tokens, mismatches);
             assertEquals(0, mismatches, name + " mismatches " + byKind + ":\n" + String.join("\n", examples));
@@ -374,6 +374,50 @@ class TokenizerParityTest {
             }
             assertEquals("[CLS]", back.idToToken(back.clsId()));
             assertEquals(back.unkId(), back.tokenId("definitely-not-a-token"));
+        }
+    }
+
+    /**
+     * Every code point of planes 0-2 and 14 (and the start of the private-use planes), alone between two letters
+     * ("a" + c + "b", "A" + c + c): exercises the character classes (whitespace, control, punctuation, CJK, marks,
+     * case mappings) one by one against the Rust tables.
+     */
+    @Test
+    void everyCodePointMatches() throws IOException {
+        for (Path json : new Path[]{uncasedJson, casedJson}) {
+            WordPieceTokenizer ours = WordPieceTokenizer.fromTokenizerJson(json);
+            Tally tally = new Tally("code points, " + json.getParent().getFileName());
+            try (HuggingFaceTokenizer ref = djl(json, Map.of("truncation", "false", "padding", "false"))) {
+                List<String> chunk = new ArrayList<>();
+                int[][] ranges = {{0, 0x3FFFF}, {0xE0000, 0xE01FF}, {0xF0000, 0xF00FF}, {0x10FF00, 0x10FFFF}};
+                for (int[] range : ranges) {
+                    for (int c = range[0]; c <= range[1]; c++) {
+                        if (c >= 0xD800 && c <= 0xDFFF) {
+                            continue;
+                        }
+                        String s = new String(Character.toChars(c));
+                        chunk.add("a" + s + "b");
+                        chunk.add("A" + s + s);
+                        if (chunk.size() >= 8192) {
+                            compareChunk(ref, ours, chunk, tally);
+                            chunk.clear();
+                        }
+                    }
+                }
+                compareChunk(ref, ours, chunk, tally);
+            }
+            tally.report();
+        }
+    }
+
+    private static void compareChunk(HuggingFaceTokenizer ref, WordPieceTokenizer ours, List<String> chunk,
+                                     Tally tally) {
+        ai.djl.huggingface.tokenizers.Encoding[] expected = ref.batchEncode(chunk);
+        for (int i = 0; i < chunk.size(); i++) {
+            String t = chunk.get(i);
+            int cp = t.codePointAt(1);
+            tally.compare(String.format("U+%04X (%d) ids", cp, Character.getType(cp)), t,
+                    ints(expected[i].getIds()), ours.encode(t).inputIds());
         }
     }
 }

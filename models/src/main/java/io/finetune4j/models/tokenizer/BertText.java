@@ -34,7 +34,8 @@ final class BertText {
 
     /**
      * BertNormalizer's {@code is_control}: the Unicode "Other" categories (Cc, Cf, Co, Cs; unassigned code points
-     * are kept, as the Rust tables have no Cn entries), except tab, newline and carriage return.
+     * are kept, as the Rust tables have no Cn entries), except tab, newline and carriage return. Categories are
+     * Unicode 8.0's, as in the Rust crate ({@link BertUnicodeTables}), not the JVM's.
      */
     static boolean isBertControl(int c) {
         if (c == '\t' || c == '\n' || c == '\r') {
@@ -43,9 +44,7 @@ final class BertText {
         if (c < 0x7F) {
             return c < 0x20;
         }
-        int t = Character.getType(c);
-        return t == Character.CONTROL || t == Character.FORMAT || t == Character.PRIVATE_USE
-                || t == Character.SURROGATE;
+        return BertUnicodeTables.contains(BertUnicodeTables.OTHER, c);
     }
 
     /** The CJK ideograph blocks that BertNormalizer surrounds with spaces. */
@@ -60,19 +59,14 @@ final class BertText {
                 || (c >= 0x2F800 && c <= 0x2FA1F);
     }
 
-    /** BertPreTokenizer's punctuation: ASCII punctuation (incl. $+<=>^`|~) or any Unicode P* category. */
+    /**
+     * BertPreTokenizer's punctuation: ASCII punctuation (incl. $+<=>^`|~) or any Unicode 8.0 P* category.
+     */
     static boolean isBertPunctuation(int c) {
         if (c < 0x80) {
             return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
         }
-        switch (Character.getType(c)) {
-            case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
-                    Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION,
-                    Character.FINAL_QUOTE_PUNCTUATION, Character.OTHER_PUNCTUATION:
-                return true;
-            default:
-                return false;
-        }
+        return BertUnicodeTables.contains(BertUnicodeTables.PUNCTUATION, c);
     }
 
     /** Rust's {@code char::to_lowercase} (one code point in, one or two out; no context-dependent final sigma). */
@@ -139,7 +133,7 @@ final class BertText {
         for (int i = 0; i < s.length(); ) {
             int c = s.codePointAt(i);
             i += Character.charCount(c);
-            if (stripAccents && c >= 0x300 && Character.getType(c) == Character.NON_SPACING_MARK) {
+            if (stripAccents && c >= 0x300 && BertUnicodeTables.contains(BertUnicodeTables.MARK_NONSPACING, c)) {
                 continue;
             }
             if (lowerCase) {
