@@ -13,7 +13,9 @@ import java.util.Map;
  * original 6-of-12), its embeddings are BERT's with token-type row 0 folded into every position row (DistilBERT has
  * no token types; BERT single-segment input always adds row 0), and each kept layer is renamed
  * {@code encoder.layer.i.*} → {@code transformer.layer.j.*}. The pooler, the NSP head and the other token-type rows
- * are dropped.
+ * are dropped. A BERT masked-LM head ({@code cls.predictions.*}) becomes DistilBertForMaskedLM's
+ * {@code vocab_transform}, {@code vocab_layer_norm} and {@code vocab_projector.bias}, as DistilBERT's extraction
+ * script does.
  *
  * <p>With every layer kept, the DistilBERT computes exactly BERT's hidden states for inputs whose token types are
  * all 0 (only the order of one float addition differs).
@@ -70,6 +72,13 @@ public final class DistilBertConversion {
             linearOrNorm(weights, b.intermediate(i), out, d.intermediate(j));
             linearOrNorm(weights, b.output(i), out, d.output(j));
             linearOrNorm(weights, b.outputNorm(i), out, d.outputNorm(j));
+        }
+        if (weights.containsKey("cls.predictions.bias") && weights.containsKey("cls.predictions.transform.dense.weight")) {
+            // DistilBertForMaskedLM's head; vocab_projector.weight is tied to the word embeddings and, as in
+            // Hugging Face's own files, not stored.
+            linearOrNorm(weights, "cls.predictions.transform.dense", out, "vocab_transform");
+            linearOrNorm(weights, "cls.predictions.transform.LayerNorm", out, "vocab_layer_norm");
+            copy(weights, "cls.predictions.bias", out, "vocab_projector.bias", "");
         }
         Backbone.validate("converted DistilBERT", distil, out);
         return new Result(distil, out);

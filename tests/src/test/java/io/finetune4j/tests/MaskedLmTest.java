@@ -49,6 +49,14 @@ class MaskedLmTest {
     }
 
     @Test
+    void distilBertWithoutHeadIsRefused() {
+        var r = io.finetune4j.models.DistilBertConversion.convert(minilm.config(), minilm.weights(), new int[]{0, 1});
+        Backbone distil = new Backbone("distil-minilm", r.config(), r.weights(), minilm.tokenizer());
+        ModelException e = assertThrows(ModelException.class, () -> new MaskedLm(distil));
+        assertTrue(e.getMessage().contains("vocab_projector.bias"), e.getMessage());
+    }
+
+    @Test
     void textWithoutMaskIsRefused() {
         MaskedLm lm = new MaskedLm(withHead);
         ModelException e = assertThrows(ModelException.class, () -> lm.fillMask("The capital of France is Paris.", 5));
