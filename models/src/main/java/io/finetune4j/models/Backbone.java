@@ -70,7 +70,14 @@ public record Backbone(String name, BertConfig config, LinkedHashMap<String, IND
         }
     }
 
+    /**
+     * Whether the checkpoint kept its masked-language-model head: BERT's {@code cls.predictions.*} or
+     * DistilBERT's {@code vocab_transform} / {@code vocab_layer_norm} / {@code vocab_projector} (see {@link MaskedLm}).
+     */
     public boolean hasMaskedLmHead() {
+        if (config.isDistilBert()) {
+            return weights.containsKey("vocab_transform.weight") && weights.containsKey("vocab_projector.bias");
+        }
         return weights.containsKey("cls.predictions.bias") && weights.containsKey("cls.predictions.transform.dense.weight");
     }
 

@@ -57,6 +57,11 @@ public final class ModelCatalogue {
         if (entry.isPresent()) return load(entry.get());
         Path p = Paths.get(nameOrPath);
         if (Files.isDirectory(p)) return Backbone.fromDirectory(p);
+        if (nameOrPath.contains("/") || nameOrPath.contains(java.io.File.separator) || nameOrPath.startsWith(".")) {
+            throw new ModelException(nameOrPath + ": " + (Files.exists(p) ? "not a directory" : "no such model directory")
+                    + " (a Hugging Face checkpoint folder, or one of " + String.join(", ",
+                    ENTRIES.stream().map(Entry::name).toList()) + ")");
+        }
         throw new ModelException("unknown model '" + nameOrPath + "': not a catalogue name ("
                 + String.join(", ", ENTRIES.stream().map(Entry::name).toList()) + ") nor a checkpoint directory");
     }
