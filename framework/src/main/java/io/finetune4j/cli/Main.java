@@ -58,8 +58,10 @@ public final class Main {
     public static final List<Class<?>> SUBCOMMANDS = List.of(
             ModelsCommand.class,
             EncodeCommand.class,
-            FillMaskCommand.class
-            // TrainCommand.class, PredictCommand.class, RunCommand.class,
+            FillMaskCommand.class,
+            TrainCommand.class,
+            PredictCommand.class
+            // RunCommand.class,
             // BenchCommand.class, DatasetsCommand.class, ReportCommand.class
     );
 
