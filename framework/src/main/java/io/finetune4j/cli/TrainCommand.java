@@ -138,6 +138,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--train-limit", paramLabel = "N", description = "Use a stratified N training examples.")
     Integer trainLimit;
 
+    @Option(names = "--train-fraction", paramLabel = "F",
+            description = "Use a stratified, seeded fraction F of the training examples (e.g. 0.25).")
+    Double trainFraction;
+
     @Option(names = "--test-limit", paramLabel = "N", description = "Use a stratified N test examples.")
     Integer testLimit;
 
@@ -185,6 +189,7 @@ final class TrainCommand implements Callable<Integer> {
         o.labelField = labelField;
         o.splitField = splitField;
         o.trainLimit = trainLimit;
+        o.trainFraction = trainFraction;
         o.testLimit = testLimit;
         o.output = output;
         o.force = force;

@@ -115,6 +115,9 @@ class TrainCommandTest {
             assertTrue(test.has(k), "test metrics lack " + k + ": " + test);
         }
         assertTrue(m.has("validation"), "validation metrics missing");
+        JsonNode none = m.get("baseline_predict_nothing");
+        assertEquals(0.0, none.get("micro_f1").asDouble(), 0.0, "predicting nothing finds no label");
+        assertTrue(none.get("hamming_loss").asDouble() > 0, none.toString());
         assertTrue(m.get("thresholds").has("corn") && m.get("thresholds").has("grain"), m.toString());
         assertEquals(48, Files.readAllLines(out.resolve("predictions.jsonl")).size());
         assertTrue(Files.isRegularFile(out.resolve("model/thresholds.json")));
