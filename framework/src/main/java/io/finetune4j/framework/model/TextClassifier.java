@@ -8,12 +8,15 @@ import io.finetune4j.framework.train.TrainingData;
 import io.finetune4j.models.Backbone;
 import io.finetune4j.models.BertConfig;
 import io.finetune4j.models.BertEncoder;
+import io.finetune4j.models.Embeddings;
 import io.finetune4j.models.EncoderInference;
 import io.finetune4j.models.ModelException;
 import io.finetune4j.models.checkpoint.SafetensorsFile;
 import io.finetune4j.models.tokenizer.Encoding;
 import io.finetune4j.models.tokenizer.WordPieceTokenizer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +41,7 @@ public final class TextClassifier {
     private final HeadConfig head;
     private final LinkedHashMap<String, INDArray> weights;
     private final WordPieceTokenizer tokenizer;
+    private final Embeddings embeddings;
     private ClassifierGraph inference;
 
     public TextClassifier(String backboneName, BertConfig config, HeadConfig head,
@@ -47,6 +51,7 @@ public final class TextClassifier {
         this.head = head;
         this.weights = weights;
         this.tokenizer = tokenizer;
+        this.embeddings = new Embeddings(config, weights);
         if ("pooler".equals(head.pooling()) && !config.hasPooler()) {
             throw new IllegalArgumentException(backboneName + " has no pooler: use pooling cls or mean");
         }
@@ -114,31 +119,20 @@ public final class TextClassifier {
 
     /** Placeholders of a batch for {@code graph}; {@code masks} (dropout) only for a training graph. */
     public Map<String, INDArray> placeholders(ClassifierGraph graph, Batch b, Map<String, INDArray> masks) {
-        EncoderInferenceInputs in = new EncoderInferenceInputs(config, weights);
-        Map<String, INDArray> ph = new HashMap<>(in.inputs(b.inputIds(), b.tokenTypeIds(), b.attentionMask()));
-        var dt = weights.get(HeadWeights.OUT + ".weight").dataType();
-        ph.put(ClassifierGraph.TARGETS, org.nd4j.linalg.factory.Nd4j.create(b.targets()).castTo(dt));
-        ph.put(ClassifierGraph.EXAMPLE_WEIGHTS, org.nd4j.linalg.factory.Nd4j.createFromArray(b.weights()).castTo(dt));
+        DataType dt = weights.get(HeadWeights.OUT + ".weight").dataType();
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(BertEncoder.INPUT, embeddings.lookup(b.inputIds(), b.tokenTypeIds()).castTo(dt));
+        ph.put(BertEncoder.ATTENTION_BIAS, EncoderInference.attentionBias(b.attentionMask(), dt));
+        ph.put(ClassifierGraph.TARGETS, Nd4j.create(b.targets()).castTo(dt));
+        ph.put(ClassifierGraph.EXAMPLE_WEIGHTS, Nd4j.createFromArray(b.weights()).castTo(dt));
         if ("mean".equals(head.pooling())) {
             int[][] m = b.attentionMask();
             double[] flat = new double[b.size() * b.length()];
             for (int i = 0; i < m.length; i++) for (int j = 0; j < m[i].length; j++) flat[i * b.length() + j] = m[i][j];
-            ph.put(ClassifierGraph.TOKEN_MASK, org.nd4j.linalg.factory.Nd4j.create(flat, new long[]{b.size(), b.length(), 1},
-                    org.nd4j.linalg.api.buffer.DataType.DOUBLE).castTo(dt));
+            ph.put(ClassifierGraph.TOKEN_MASK, Nd4j.create(flat, new long[]{b.size(), b.length(), 1}, DataType.DOUBLE).castTo(dt));
         }
         if (masks != null) ph.putAll(masks);
         return ph;
-    }
-
-    /** The embedding lookup and attention bias of {@link EncoderInference}, without building its graph. */
-    private record EncoderInferenceInputs(BertConfig config, Map<String, INDArray> weights) {
-        Map<String, INDArray> inputs(int[][] ids, int[][] types, int[][] mask) {
-            var dt = weights.get(HeadWeights.OUT + ".weight").dataType();
-            Map<String, INDArray> ph = new HashMap<>();
-            ph.put(BertEncoder.INPUT, new io.finetune4j.models.Embeddings(config, weights).lookup(ids, types).castTo(dt));
-            ph.put(BertEncoder.ATTENTION_BIAS, EncoderInference.attentionBias(mask, dt));
-            return ph;
-        }
     }
 
     // ---- saving and loading ------------------------------------------------------------------------------------
