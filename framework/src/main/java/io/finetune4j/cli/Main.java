@@ -41,6 +41,8 @@ public final class Main {
     static {
         // Before any ND4J / SLF4J class loads: slf4j-simple reads these once, at its first logger.
         setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // ND4J warns about duplicate TF op mappings at every start: noise to a user, so only its errors show.
+        setDefault("org.slf4j.simpleLogger.log.org.nd4j.imports.converters.ImportClassMapping", "error");
         setDefault("org.slf4j.simpleLogger.logFile", "System.err");
         setDefault("org.slf4j.simpleLogger.showThreadName", "false");
         setDefault("org.slf4j.simpleLogger.showLogName", "false");
