@@ -17,9 +17,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
-import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
-import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,7 +141,7 @@ public record ExperimentFile(String name, String description, Dataset dataset, M
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
             throw new ExperimentException(name, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
-                    "not valid YAML: " + e.getOriginalMessage());
+                    "not valid YAML: " + yamlProblem(e.getOriginalMessage()));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ExperimentException(name, 1, 1, "the file is empty");
@@ -159,6 +156,22 @@ public record ExperimentFile(String name, String description, Dataset dataset, M
         Loaded loaded = new Loaded(file, text, ef, tree, locations);
         Validation.check(loaded);
         return loaded;
+    }
+
+    /** SnakeYAML's multi-line message without its "in 'reader', line ..." excerpts. */
+    static String yamlProblem(String m) {
+        if (m == null) return "";
+        List<String> keep = new ArrayList<>();
+        String[] lines = m.split("\\R");
+        for (int i = 0; i < lines.length; i++) {
+            String t = lines[i].strip();
+            if (t.startsWith("in 'reader'") || t.startsWith("in 'string'")) {
+                i += 2;                                   // the excerpt line and its caret
+                continue;
+            }
+            if (!t.isEmpty()) keep.add(t);
+        }
+        return String.join(" ", keep);
     }
 
     /** Converts a (possibly modified) tree to records; a mapping error is located in the file. */
@@ -330,16 +343,6 @@ public record ExperimentFile(String name, String description, Dataset dataset, M
             for (String k : SWEEPABLE.keySet()) if (k.startsWith(first + ".")) out.add(k);
         }
         return out.isEmpty() ? "" : " (did you mean " + String.join(", ", out) + "?)";
-    }
-
-    static Iterator<String> fieldNames(JsonNode n) {
-        return n.fieldNames();
-    }
-
-    @SuppressWarnings("unused")
-    private static Type elementType(RecordComponent rc) {
-        Type t = rc.getGenericType();
-        return t instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : t;
     }
 
     static Set<String> keySet(JsonNode obj) {
