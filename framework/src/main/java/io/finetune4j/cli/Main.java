@@ -62,8 +62,8 @@ public final class Main {
             EncodeCommand.class,
             FillMaskCommand.class,
             TrainCommand.class,
-            PredictCommand.class
-            // RunCommand.class,
+            PredictCommand.class,
+            RunCommand.class
             // BenchCommand.class, DatasetsCommand.class, ReportCommand.class
     );
 

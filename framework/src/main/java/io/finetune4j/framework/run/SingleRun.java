@@ -90,6 +90,17 @@ public final class SingleRun {
         public Integer trainLimit;
         public Integer testLimit;
         public Double trainFraction;        // null = all; else a stratified, seeded fraction of the training rows
+        /** File format: null = from the name (see {@link ReadOptions.Format}). */
+        public ReadOptions.Format format;
+        /**
+         * Split ratios {train, validation, test} of the training file when there is neither a test file nor a split
+         * field; null = 75/0/25. A validation share gives a validation set.
+         */
+        public double[] splitRatios;
+        /** Whether that split (and the limits) keep the label proportions; false = a seeded shuffle. */
+        public boolean stratify = true;
+        /** Seed of the data split, limits and fraction; null = {@link #seed}. An experiment fixes it across seeds. */
+        public Long dataSeed;
         public Path output;
         public boolean force;
         /** Progress display: {@code auto} (a redrawn line on a terminal, else log lines), {@code bar}, {@code log}, {@code none}. */
@@ -264,6 +275,8 @@ public final class SingleRun {
         boolean demo = o.trainData == null;
         Path trainFile = demo ? demoData() : o.trainData;
         ReadOptions ro = ReadOptions.defaults().withTextField(o.textField).withMultiLabel(o.multiLabel);
+        if (o.format != null) ro = ro.withFormat(o.format);
+        long dataSeed = o.dataSeed != null ? o.dataSeed : o.seed;
         if (o.textPairField != null) ro = ro.withTextPairField(o.textPairField);
         if (o.labelField != null) ro = ro.withLabelField(o.labelField);
 
@@ -287,11 +300,18 @@ public final class SingleRun {
             train = all;
             test = readWithLabels(o.testData, ro, train.labelNames());
         } else {
-            Splits.Split s = Splits.stratified(all, 0.75, 0, 0.25, o.seed);
+            double[] r = o.splitRatios != null ? o.splitRatios : new double[]{0.75, 0, 0.25};
+            Splits.Split s = o.stratify ? Splits.stratified(all, r[0], r[1], r[2], dataSeed)
+                    : shuffledSplit(all, r, dataSeed);
             train = s.train().requireNonEmpty();
             test = s.test().requireNonEmpty();
-            notes.add("no --test-data: a stratified 75/25 split (seed " + o.seed + ") of " + trainFile
-                    + " gives " + train.size() + " training and " + test.size() + " test examples");
+            if (r[1] > 0 && o.validationData == null && o.validationFraction == 0) {
+                validation = s.validation().requireNonEmpty();
+            }
+            notes.add("no --test-data: a " + (o.stratify ? "stratified " : "") + fmtRatios(r) + " split (seed "
+                    + dataSeed + ") of " + trainFile + " gives " + train.size() + " training"
+                    + (validation != null ? ", " + validation.size() + " validation" : "") + " and " + test.size()
+                    + " test examples");
         }
         if (o.validationData != null) validation = readWithLabels(o.validationData, ro, train.labelNames());
 
@@ -302,11 +322,11 @@ public final class SingleRun {
             notes.add("demo run: " + trainLimit + " training and " + testLimit + " test examples of " + trainFile
                     + " (pass --train-data FILE for your own data)");
         }
-        if (trainLimit != null) train = limit(train, trainLimit, o.seed);
-        if (o.trainFraction != null && o.trainFraction < 1.0) train = Splits.fraction(train, o.trainFraction, o.seed);
-        if (testLimit != null) test = limit(test, testLimit, o.seed + 1);
+        if (trainLimit != null) train = limit(train, trainLimit, dataSeed);
+        if (o.trainFraction != null && o.trainFraction < 1.0) train = Splits.fraction(train, o.trainFraction, dataSeed);
+        if (testLimit != null) test = limit(test, testLimit, dataSeed + 1);
         if (o.validationFraction > 0) {
-            Splits.Split s = Splits.stratified(train, 1 - o.validationFraction, o.validationFraction, 0, o.seed);
+            Splits.Split s = Splits.stratified(train, 1 - o.validationFraction, o.validationFraction, 0, dataSeed);
             train = s.train();
             validation = s.validation();
         }
@@ -318,6 +338,46 @@ public final class SingleRun {
                     + "): a classifier needs at least two");
         }
         return new Data(train, validation, test, notes);
+    }
+
+    private static String fmtRatios(double[] r) {
+        double sum = r[0] + r[1] + r[2];
+        StringBuilder sb = new StringBuilder();
+        for (double x : r) {
+            if (x == 0 && x == r[1]) continue;
+            if (sb.length() > 0) sb.append('/');
+            sb.append(Math.round(100 * x / sum));
+        }
+        return sb.toString();
+    }
+
+    /** A seeded, unstratified split by ratios (normalised by their sum). */
+    private static Splits.Split shuffledSplit(TextDataset ds, double[] r, long seed) {
+        double sum = r[0] + r[1] + r[2];
+        if (r[0] < 0 || r[1] < 0 || r[2] < 0 || sum <= 0) {
+            throw new IllegalArgumentException("split ratios must be >= 0 with a positive sum");
+        }
+        int n = ds.size();
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = i;
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+        int nTrain = (int) Math.round(n * r[0] / sum);
+        int nVal = Math.min(n - nTrain, (int) Math.round(n * r[1] / sum));
+        int[] tr = Arrays.copyOfRange(idx, 0, nTrain), va = Arrays.copyOfRange(idx, nTrain, nTrain + nVal),
+                te = Arrays.copyOfRange(idx, nTrain + nVal, n);
+        Arrays.sort(tr);
+        Arrays.sort(va);
+        Arrays.sort(te);
+        String how = " seed " + seed + "]";
+        return new Splits.Split(ds.subset(tr, ds.source() + " [shuffled train" + how),
+                ds.subset(va, ds.source() + " [shuffled validation" + how),
+                ds.subset(te, ds.source() + " [shuffled test" + how));
     }
 
     private static TextDataset part(Map<String, TextDataset> parts, Path file, String field, String value) {
@@ -441,7 +501,8 @@ public final class SingleRun {
         return w;
     }
 
-    private static void checkOptions(Options o) {
+    /** Checks the options that need no data or model; throws {@link IllegalArgumentException}. */
+    public static void checkOptions(Options o) {
         if (o.validationData != null && o.validationFraction > 0) {
             throw new IllegalArgumentException("give either --validation-data or --validation-fraction, not both");
         }

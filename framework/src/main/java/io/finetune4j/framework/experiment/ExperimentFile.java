@@ -1,0 +1,353 @@
+package io.finetune4j.framework.experiment;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * An experiment file ({@code experiments/NAME.yaml}) as typed records. {@link #load} reads and validates it before
+ * anything runs: every problem is reported as {@code FILE:LINE:COLUMN: what is wrong} ({@link ExperimentException}).
+ * Keys are snake_case; unknown keys are errors; no class named in the file is ever instantiated.
+ */
+public record ExperimentFile(String name, String description, Dataset dataset, Model model, Training training,
+                             Evaluation evaluation, List<Long> seeds, Sweep sweep) {
+
+    /** The data: a file (relative paths: beside the YAML file or in a {@code shared/data} folder above it). */
+    public record Dataset(String path, String format, String textField, String textPairField, String labelField,
+                          Boolean multiLabel, String splitField, String testPath, String validationPath,
+                          Ratios split, Boolean stratify, Double fraction, Integer trainLimit, Integer testLimit,
+                          Long seed) {
+    }
+
+    /** Split ratios of one file (normalised by their sum). */
+    public record Ratios(Double train, Double validation, Double test) {
+    }
+
+    public record Model(String backbone, Head head) {
+    }
+
+    public record Head(String pooling, Integer hiddenSize, Double dropout, String activation) {
+    }
+
+    public record Training(Integer maxLength, Integer batchSize, Double learningRate, Integer epochs,
+                           Double warmupRatio, String schedule, Double weightDecay, Double maxGradNorm,
+                           String classWeights, Boolean oversample, String freeze, EarlyStopping earlyStopping,
+                           Integer gradientAccumulation, Boolean bucketByLength) {
+    }
+
+    public record EarlyStopping(Integer patience, String monitor) {
+    }
+
+    public record Evaluation(String metric) {
+    }
+
+    /**
+     * What varies. {@code parameters}: dotted path → a list of values, or {@code {min, max, log}} (random only).
+     * {@code tied}: groups of value maps that move together (one discrete parameter over the map index).
+     */
+    public record Sweep(String method, Integer trials, Long seed, Map<String, JsonNode> parameters,
+                        List<List<Map<String, JsonNode>>> tied) {
+    }
+
+    public static final List<String> FORMATS = List.of("auto", "jsonl", "csv", "tsv", "class_folders");
+    public static final List<String> POOLINGS = List.of("pooler", "cls", "mean");
+    public static final List<String> ACTIVATIONS = List.of("tanh", "relu", "gelu", "linear");
+    public static final List<String> SCHEDULES = List.of("linear", "constant");
+    public static final List<String> MONITORS = List.of("val_loss", "val_accuracy", "val_macro_f1");
+    public static final List<String> METHODS = List.of("grid", "random");
+    public static final List<String> METRICS = List.of("accuracy", "macro_f1", "weighted_f1", "micro_f1",
+            "samples_f1", "subset_accuracy", "roc_auc", "roc_auc_micro", "roc_auc_macro", "macro_precision",
+            "macro_recall", "hamming_loss", "loss");
+
+    /** The sort metric in effect: {@code evaluation.metric}, else accuracy (micro_f1 for multi-label data). */
+    public String sortMetric() {
+        if (evaluation != null && evaluation.metric() != null) return evaluation.metric();
+        return dataset != null && Boolean.TRUE.equals(dataset.multiLabel()) ? "micro_f1" : "accuracy";
+    }
+
+    /** The seeds every candidate runs with: {@code seeds}, else {@code [42]}. */
+    public List<Long> seedList() {
+        return seeds == null || seeds.isEmpty() ? List.of(42L) : seeds;
+    }
+
+    // ---- loading -------------------------------------------------------------------------------------------------
+
+    static final ObjectMapper MAPPER = YAMLMapper.builder(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .build();
+
+    /** A loaded file: the typed records, the raw tree (for sweeps) and where each key and value is. */
+    public record Loaded(Path file, String text, ExperimentFile experiment, ObjectNode tree,
+                         Map<String, JsonLocation> locations) {
+
+        /** An {@link ExperimentException} located at the JSON pointer {@code pointer} (or its nearest parent). */
+        public ExperimentException error(String pointer, String what) {
+            JsonLocation loc = locate(locations, pointer);
+            return new ExperimentException(file.toString(), loc == null ? 0 : loc.getLineNr(),
+                    loc == null ? 0 : loc.getColumnNr(), what);
+        }
+
+        /** The folder of the YAML file. */
+        public Path folder() {
+            Path p = file.toAbsolutePath().getParent();
+            return p == null ? Path.of("").toAbsolutePath() : p;
+        }
+    }
+
+    /** Reads and validates {@code file}. */
+    public static Loaded load(Path file) throws IOException {
+        return parse(file, Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    /** Parses and validates {@code text} read from {@code file} (the name in messages; not read). */
+    public static Loaded parse(Path file, String text) {
+        String name = file.toString();
+        Map<String, JsonLocation> locations;
+        JsonNode root;
+        try {
+            locations = index(text);
+            root = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation l = e.getLocation();
+            throw new ExperimentException(name, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
+                    "not valid YAML: " + yamlProblem(e.getOriginalMessage()));
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new ExperimentException(name, 1, 1, "the file is empty");
+        }
+        if (!root.isObject()) {
+            throw new ExperimentException(name, 1, 1, "expected a mapping of sections (name, dataset, model, "
+                    + "training, evaluation, seeds, sweep), not " + kind(root));
+        }
+        ObjectNode tree = (ObjectNode) root;
+        Loaded partial = new Loaded(file, text, null, tree, locations);
+        ExperimentFile ef = convert(partial, tree, "");
+        Loaded loaded = new Loaded(file, text, ef, tree, locations);
+        Validation.check(loaded);
+        return loaded;
+    }
+
+    /** SnakeYAML's multi-line message without its "in 'reader', line ..." excerpts. */
+    static String yamlProblem(String m) {
+        if (m == null) return "";
+        List<String> keep = new ArrayList<>();
+        String[] lines = m.split("\\R");
+        for (int i = 0; i < lines.length; i++) {
+            String t = lines[i].strip();
+            if (t.startsWith("in 'reader'") || t.startsWith("in 'string'")) {
+                i += 2;                                   // the excerpt line and its caret
+                continue;
+            }
+            if (!t.isEmpty()) keep.add(t);
+        }
+        return String.join(" ", keep);
+    }
+
+    /** Converts a (possibly modified) tree to records; a mapping error is located in the file. */
+    static ExperimentFile convert(Loaded l, JsonNode tree, String pointerPrefixForErrors) {
+        try {
+            return MAPPER.treeToValue(tree, ExperimentFile.class);
+        } catch (JsonMappingException e) {
+            String pointer = pointer(e.getPath());
+            String where = dotted(e.getPath());
+            String what;
+            if (e instanceof UnrecognizedPropertyException u) {
+                String section = dotted(e.getPath().subList(0, e.getPath().size() - 1));
+                what = "unknown key '" + u.getPropertyName() + "'" + (section.isEmpty() ? "" : " in " + section)
+                        + " (known: " + String.join(", ", known(u.getKnownPropertyIds())) + ")";
+            } else if (e instanceof InvalidFormatException f) {
+                what = where + ": expected " + typeName(f.getTargetType()) + ", got '" + f.getValue() + "'";
+            } else if (e instanceof MismatchedInputException m) {
+                JsonNode actual = at(tree, pointer);
+                what = where + ": expected " + typeName(m.getTargetType())
+                        + (actual == null ? "" : ", got " + kind(actual));
+            } else {
+                what = where + ": " + e.getOriginalMessage();
+            }
+            if (!pointerPrefixForErrors.isEmpty()) pointer = pointerPrefixForErrors;
+            throw l.error(pointer, what);
+        } catch (JsonProcessingException e) {
+            throw l.error("", e.getOriginalMessage());
+        }
+    }
+
+    // ---- locations -----------------------------------------------------------------------------------------------
+
+    /** JSON pointer → where its key (for object members) or value (array elements, the root) starts. */
+    static Map<String, JsonLocation> index(String text) throws JsonProcessingException {
+        Map<String, JsonLocation> m = new HashMap<>();
+        try (JsonParser p = MAPPER.getFactory().createParser(text)) {
+            JsonToken t = p.nextToken();
+            if (t != null) {
+                m.put("", p.currentTokenLocation());
+                walk(p, "", m);
+            }
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return m;
+    }
+
+    private static void walk(JsonParser p, String ptr, Map<String, JsonLocation> m) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String child = ptr + "/" + escape(p.currentName());
+                m.put(child, p.currentTokenLocation());
+                p.nextToken();
+                walk(p, child, m);
+            }
+        } else if (t == JsonToken.START_ARRAY) {
+            int i = 0;
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                String child = ptr + "/" + i++;
+                m.put(child, p.currentTokenLocation());
+                walk(p, child, m);
+            }
+        }
+    }
+
+    static JsonLocation locate(Map<String, JsonLocation> m, String pointer) {
+        for (String p = pointer; ; p = p.substring(0, p.lastIndexOf('/'))) {
+            JsonLocation l = m.get(p);
+            if (l != null) return l;
+            if (p.isEmpty()) return null;
+        }
+    }
+
+    static String escape(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+
+    static String pointer(List<JsonMappingException.Reference> path) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : path) {
+            sb.append('/');
+            sb.append(r.getFieldName() != null ? escape(r.getFieldName()) : String.valueOf(r.getIndex()));
+        }
+        return sb.toString();
+    }
+
+    static String dotted(List<JsonMappingException.Reference> path) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : path) {
+            if (r.getFieldName() != null) {
+                if (sb.length() > 0) sb.append('.');
+                sb.append(r.getFieldName());
+            } else {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    static JsonNode at(JsonNode tree, String pointer) {
+        JsonNode n = tree.at(pointer.isEmpty() ? "" : pointer);
+        return n.isMissingNode() ? null : n;
+    }
+
+    private static List<String> known(Collection<Object> ids) {
+        List<String> out = new ArrayList<>();
+        if (ids != null) for (Object o : ids) out.add(String.valueOf(o));
+        return out;
+    }
+
+    static String typeName(Class<?> c) {
+        if (c == null) return "a value";
+        if (c == Integer.class || c == int.class || c == Long.class || c == long.class) return "an integer";
+        if (c == Double.class || c == double.class) return "a number";
+        if (c == Boolean.class || c == boolean.class) return "true or false";
+        if (c == String.class) return "a string";
+        if (List.class.isAssignableFrom(c)) return "a list";
+        if (Map.class.isAssignableFrom(c) || c.isRecord()) return "a mapping";
+        return "a " + c.getSimpleName();
+    }
+
+    static String kind(JsonNode n) {
+        if (n.isObject()) return "a mapping";
+        if (n.isArray()) return "a list";
+        if (n.isNull()) return "nothing (null)";
+        return "'" + n.asText() + "'";
+    }
+
+    // ---- schema (for sweep paths) ---------------------------------------------------------------------------------
+
+    /** The scalar fields a sweep may vary, by dotted path, with their Java type; plus {@code seed}. */
+    public static final Map<String, Class<?>> SWEEPABLE = sweepable();
+
+    private static Map<String, Class<?>> sweepable() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("seed", Long.class);
+        for (String section : List.of("dataset", "model", "training", "evaluation")) {
+            for (RecordComponent rc : ExperimentFile.class.getRecordComponents()) {
+                if (rc.getName().equals(section)) collect(section, rc.getType(), m);
+            }
+        }
+        return m;
+    }
+
+    private static void collect(String prefix, Class<?> type, Map<String, Class<?>> m) {
+        for (RecordComponent rc : type.getRecordComponents()) {
+            String key = prefix + "." + snake(rc.getName());
+            if (rc.getType().isRecord()) collect(key, rc.getType(), m);
+            else if (!Collection.class.isAssignableFrom(rc.getType()) && !Map.class.isAssignableFrom(rc.getType())) {
+                m.put(key, rc.getType());
+            }
+        }
+    }
+
+    static String snake(String camel) {
+        return PropertyNamingStrategies.SnakeCaseStrategy.INSTANCE.translate(camel);
+    }
+
+    /** Helper for messages: the nearest sweepable paths to a wrong one. */
+    static String suggest(String path) {
+        Set<String> out = new TreeSet<>();
+        String last = path.substring(path.lastIndexOf('.') + 1);
+        for (String k : SWEEPABLE.keySet()) if (k.endsWith("." + last) || k.equals(last)) out.add(k);
+        if (out.isEmpty()) {
+            String first = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
+            for (String k : SWEEPABLE.keySet()) if (k.startsWith(first + ".")) out.add(k);
+        }
+        return out.isEmpty() ? "" : " (did you mean " + String.join(", ", out) + "?)";
+    }
+
+    static Set<String> keySet(JsonNode obj) {
+        Set<String> s = new HashSet<>();
+        obj.fieldNames().forEachRemaining(s::add);
+        return s;
+    }
+}

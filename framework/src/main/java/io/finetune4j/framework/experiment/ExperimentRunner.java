@@ -1,0 +1,288 @@
+package io.finetune4j.framework.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.finetune4j.framework.run.SingleRun;
+import io.finetune4j.models.ModelCatalogue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Runs an experiment's trials in turn into {@code <out>/trials/<index>-<hash>/}, appending one JSON line per
+ * finished trial to {@code <out>/results.jsonl} (the whole file is rewritten into a temporary file and moved into
+ * place, so a kill never leaves half a line). Trials whose hash already has a line are skipped (resume); a trial
+ * folder without a line is an interrupted run and is started again.
+ */
+public final class ExperimentRunner {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final String RESULTS = "results.jsonl";
+
+    /** What to run. {@code only}: a trial index or null; {@code shard}/{@code shards}: 1-based shard of n (n = 1: all). */
+    public record Options(Path output, boolean dryRun, Integer only, int shard, int shards, String progress) {
+        public Options {
+            if (shards < 1 || shard < 1 || shard > shards) {
+                throw new IllegalArgumentException("--shard must be i/n with 1 <= i <= n, not " + shard + "/" + shards);
+            }
+            progress = progress == null ? "auto" : progress;
+        }
+    }
+
+    /** What a call did. */
+    public record Outcome(Path output, List<Trial> plan, List<Trial> selected, int ran, int skipped, String table) {
+    }
+
+    private ExperimentRunner() {
+    }
+
+    /** Loads, validates, plans and runs {@code file}. */
+    public static Outcome run(Path file, Options opts, PrintWriter out) throws IOException {
+        ExperimentFile.Loaded loaded = ExperimentFile.load(file);
+        ExperimentFile ef = loaded.experiment();
+        List<Trial> plan = ExperimentPlan.trials(loaded);
+        List<Trial> selected = new ArrayList<>();
+        for (Trial t : plan) {
+            if (opts.only() != null && t.index() != opts.only()) continue;
+            if (t.index() % opts.shards() != opts.shard() - 1) continue;
+            selected.add(t);
+        }
+        if (opts.only() != null && selected.isEmpty()) {
+            throw new IllegalArgumentException("--only " + opts.only() + ": the plan has trials 0.." + (plan.size() - 1)
+                    + (opts.shards() > 1 ? " (and the shard must include it)" : ""));
+        }
+        String name = ef.name() != null ? ef.name() : stem(file);
+        Path dir = opts.output() != null ? opts.output() : Path.of("runs", name);
+
+        if (opts.dryRun()) {
+            out.println("finetune4j: " + name + ": " + plan.size() + (plan.size() == 1 ? " trial" : " trials")
+                    + (selected.size() != plan.size() ? ", " + selected.size() + " selected" : "") + " -> " + dir);
+            for (Trial t : selected) out.println(String.format("  %3d  %s  %s", t.index(), t.hash(), describe(t)));
+            out.flush();
+            return new Outcome(dir, plan, selected, 0, 0, "");
+        }
+
+        preflight(loaded, selected);
+        Files.createDirectories(dir.resolve("trials"));
+        writeAtomically(dir.resolve("experiment.yaml"), loaded.text());
+        List<Map<String, Object>> planJson = new ArrayList<>();
+        for (Trial t : plan) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("trial", t.index());
+            m.put("hash", t.hash());
+            m.put("params", t.params());
+            m.put("seed", t.seed());
+            m.put("output", t.dirName());
+            m.put("config", t.config());
+            planJson.add(m);
+        }
+        writeAtomically(dir.resolve("plan.json"), PRETTY.writeValueAsString(planJson));
+
+        Set<String> done = new HashSet<>();
+        for (JsonNode r : readResults(dir)) done.add(r.path("hash").asText());
+        String metric = ef.sortMetric();
+        int ran = 0, skipped = 0;
+        out.println("finetune4j: " + name + ": " + plan.size() + (plan.size() == 1 ? " trial" : " trials")
+                + (selected.size() != plan.size() ? ", running " + selected.size() : "") + " -> " + dir);
+        for (Trial t : selected) {
+            String head = String.format("trial %d/%d [%s] %s", t.index(), plan.size() - 1, t.hash(), describe(t));
+            if (done.contains(t.hash())) {
+                out.println("finetune4j: " + head + ": done, skipped");
+                skipped++;
+                continue;
+            }
+            Path tdir = dir.resolve(t.dirName());
+            if (Files.exists(tdir)) {
+                out.println("finetune4j: " + head + ": restarting an interrupted run");
+                deleteTree(tdir);
+            } else {
+                out.println("finetune4j: " + head);
+            }
+            out.flush();
+            SingleRun.Options o = t.options();
+            o.output = tdir;
+            o.progress = opts.progress();
+            SingleRun.Result r = SingleRun.run(o, out);
+            appendResult(dir, resultLine(t, r));
+            ran++;
+            Summary.write(dir, readResults(dir), metric);
+        }
+        String table = Summary.write(dir, readResults(dir), metric);
+        out.println();
+        out.println("finetune4j: " + name + ": ran " + ran + ", skipped " + skipped + " (sorted by " + metric + ")");
+        out.print(table);
+        out.flush();
+        return new Outcome(dir, plan, selected, ran, skipped, table);
+    }
+
+    /** Data files and backbones must exist before the first trial starts. */
+    static void preflight(ExperimentFile.Loaded l, List<Trial> trials) {
+        for (Trial t : trials) {
+            SingleRun.Options o = t.options();
+            for (Path p : new Path[]{o.trainData, o.testData, o.validationData}) {
+                if (p != null && !Files.exists(p)) {
+                    String ptr = p == o.trainData ? "path" : p == o.testData ? "test_path" : "validation_path";
+                    throw l.error(sweptOr(l, t, "dataset." + ptr, "/dataset/" + ptr), "trial " + t.index() + ": "
+                            + p + ": no such file (relative paths are looked up beside the experiment file and in "
+                            + "shared/data above it)");
+                }
+            }
+            if (ModelCatalogue.find(o.model).isEmpty() && !Files.isDirectory(Path.of(o.model))) {
+                throw l.error(sweptOr(l, t, "model.backbone", "/model/backbone"), "trial " + t.index()
+                        + ": backbone '" + t.config().get("backbone") + "' is neither a catalogue name ("
+                        + ModelCatalogue.ENTRIES.stream().map(ModelCatalogue.Entry::name).collect(Collectors.joining(", "))
+                        + ") nor a checkpoint folder (" + o.model + ")");
+            }
+            try {
+                SingleRun.checkOptions(o);
+            } catch (IllegalArgumentException e) {
+                throw l.error(t.params().isEmpty() ? "/training" : "/sweep", "trial " + t.index() + " " + describe(t)
+                        + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static String sweptOr(ExperimentFile.Loaded l, Trial t, String path, String pointer) {
+        if (t.params().containsKey(path)) {
+            String p = "/sweep/parameters/" + ExperimentFile.escape(path);
+            return ExperimentFile.locate(l.locations(), p) != null && l.tree().at(p).isArray() ? p : "/sweep";
+        }
+        return pointer;
+    }
+
+    /** The trial's swept values and seed, e.g. {@code training.learning_rate=5.0E-5 seed=42}. */
+    public static String describe(Trial t) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Object> e : t.params().entrySet()) {
+            if (e.getKey().equals("seed")) continue;
+            sb.append(e.getKey()).append('=').append(e.getValue()).append(' ');
+        }
+        return sb.append("seed=").append(t.seed()).toString();
+    }
+
+    static Map<String, Object> resultLine(Trial t, SingleRun.Result r) {
+        Map<String, Object> m = r.metrics();
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("trial", t.index());
+        line.put("hash", t.hash());
+        line.put("params", t.params());
+        line.put("seed", t.seed());
+        line.put("model", m.get("model"));
+        line.put("config", t.config());
+        line.put("train_seconds", m.get("train_seconds"));
+        line.put("train_samples_per_second", m.get("train_samples_per_second"));
+        line.put("train_tokens_per_second", m.get("train_tokens_per_second"));
+        List<Object> epochSeconds = new ArrayList<>();
+        List<Object> curve = new ArrayList<>();
+        if (m.get("epochs") instanceof List<?> epochs) {
+            for (Object o : epochs) {
+                if (!(o instanceof Map<?, ?> e)) continue;
+                epochSeconds.add(e.get("seconds"));
+                Map<String, Object> c = new LinkedHashMap<>();
+                for (String k : List.of("epoch", "train_loss", "val_loss", "val_accuracy", "val_macro_f1")) {
+                    c.put(k, e.get(k));
+                }
+                curve.add(c);
+            }
+        }
+        line.put("epoch_seconds", epochSeconds);
+        line.put("best_epoch", m.get("best_epoch"));
+        line.put("validation_curve", curve);
+        Map<String, Object> test = new LinkedHashMap<>();
+        if (m.get("test") instanceof Map<?, ?> tm) {
+            for (Map.Entry<?, ?> e : tm.entrySet()) {
+                if (e.getValue() instanceof Number || e.getValue() == null) test.put(e.getKey().toString(), e.getValue());
+            }
+        }
+        line.put("test", test);
+        if (m.get("validation") instanceof Map<?, ?> vm) {
+            Map<String, Object> val = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : vm.entrySet()) {
+                if (e.getValue() instanceof Number) val.put(e.getKey().toString(), e.getValue());
+            }
+            line.put("validation", val);
+        }
+        line.put("output", t.dirName());
+        line.put("finished_at", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
+                .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        return line;
+    }
+
+    /** The finished trials' lines (a line that does not parse is ignored with no harm: it cannot be half-written). */
+    public static List<JsonNode> readResults(Path dir) throws IOException {
+        Path f = dir.resolve(RESULTS);
+        List<JsonNode> out = new ArrayList<>();
+        if (!Files.exists(f)) return out;
+        for (String s : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+            if (s.isBlank()) continue;
+            try {
+                out.add(JSON.readTree(s));
+            } catch (IOException e) {
+                // not ours: skip
+            }
+        }
+        return out;
+    }
+
+    /** Appends one line: under a lock (shards share the file), the whole file is rewritten and moved into place. */
+    static void appendResult(Path dir, Map<String, Object> line) throws IOException {
+        Path f = dir.resolve(RESULTS);
+        try (FileChannel ch = FileChannel.open(dir.resolve(".results.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+            String old = Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "";
+            if (!old.isEmpty() && !old.endsWith("\n")) old += "\n";
+            writeAtomically(f, old + JSON.writeValueAsString(line) + "\n");
+        }
+    }
+
+    static void writeAtomically(Path file, String text) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Files.createDirectories(abs.getParent());
+        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+        try {
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(x);
+        }
+    }
+
+    private static String stem(Path file) {
+        String n = file.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 ? n.substring(0, dot) : n;
+    }
+}

@@ -1,0 +1,25 @@
+package io.finetune4j.framework.experiment;
+
+import io.finetune4j.framework.run.SingleRun;
+
+import java.util.Map;
+
+/**
+ * One run of an experiment: a point of the sweep with one seed.
+ *
+ * @param index   position in the plan, from 0
+ * @param hash    first 12 hex digits of the SHA-256 of the canonical JSON of {@code config}: equal configs, equal
+ *                hashes, whatever the file's layout or the trial's index (results are resumed by it)
+ * @param params  the swept fields by dotted path (e.g. {@code training.learning_rate}), typed
+ * @param seed    the training seed
+ * @param options what {@link SingleRun#run} gets (output not set)
+ * @param config  the fully resolved configuration (data paths as written in the file)
+ */
+public record Trial(int index, String hash, Map<String, Object> params, long seed, SingleRun.Options options,
+                    Map<String, Object> config) {
+
+    /** The trial's folder under the experiment's output: {@code trials/<index>-<hash>}. */
+    public String dirName() {
+        return "trials/" + index + "-" + hash;
+    }
+}

@@ -1,0 +1,264 @@
+package io.finetune4j.framework.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finetune4j.framework.experiment.ExperimentFile.Loaded;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The checks of an experiment file that typing alone does not do; each failure names the line. */
+final class Validation {
+    private Validation() {
+    }
+
+    static void check(Loaded l) {
+        ExperimentFile e = l.experiment();
+        if (e.name() != null && !e.name().matches("[A-Za-z0-9._-]+")) {
+            throw l.error("/name", "name '" + e.name() + "' may hold only letters, digits, '.', '_' and '-' "
+                    + "(it names the output folder)");
+        }
+        if (e.dataset() == null) throw l.error("", "missing required section 'dataset' (with a path)");
+        if (blank(e.dataset().path())) throw l.error("/dataset", "missing required field dataset.path");
+        if (e.model() == null) throw l.error("", "missing required section 'model' (with a backbone)");
+        if (blank(e.model().backbone())) throw l.error("/model", "missing required field model.backbone");
+
+        ExperimentFile.Dataset d = e.dataset();
+        oneOf(l, "/dataset/format", d.format(), ExperimentFile.FORMATS);
+        int ways = (d.splitField() != null ? 1 : 0) + (d.testPath() != null ? 1 : 0) + (d.split() != null ? 1 : 0);
+        if (ways > 1) {
+            throw l.error(d.split() != null ? "/dataset/split" : "/dataset/test_path",
+                    "give one of dataset.split_field, dataset.test_path or dataset.split ratios, not several");
+        }
+        if (d.split() != null) {
+            ExperimentFile.Ratios r = d.split();
+            double tr = nz(r.train()), va = nz(r.validation()), te = nz(r.test());
+            if (tr < 0 || va < 0 || te < 0) throw l.error("/dataset/split", "split ratios must be >= 0");
+            if (!(tr > 0)) throw l.error("/dataset/split", "split needs a positive train ratio");
+            if (!(te > 0)) throw l.error("/dataset/split", "split needs a positive test ratio");
+        }
+        if (d.fraction() != null && !(d.fraction() > 0 && d.fraction() <= 1)) {
+            throw l.error("/dataset/fraction", "dataset.fraction must be in (0, 1], not " + d.fraction());
+        }
+        positive(l, "/dataset/train_limit", d.trainLimit());
+        positive(l, "/dataset/test_limit", d.testLimit());
+
+        if (e.model().head() != null) {
+            ExperimentFile.Head h = e.model().head();
+            oneOf(l, "/model/head/pooling", h.pooling(), ExperimentFile.POOLINGS);
+            oneOf(l, "/model/head/activation", h.activation(), ExperimentFile.ACTIVATIONS);
+            if (h.dropout() != null && !(h.dropout() >= 0 && h.dropout() < 1)) {
+                throw l.error("/model/head/dropout", "model.head.dropout must be in [0, 1)");
+            }
+            if (h.hiddenSize() != null && h.hiddenSize() < 0) {
+                throw l.error("/model/head/hidden_size", "model.head.hidden_size must be >= 0");
+            }
+        }
+        if (e.training() != null) {
+            ExperimentFile.Training t = e.training();
+            positive(l, "/training/max_length", t.maxLength());
+            positive(l, "/training/batch_size", t.batchSize());
+            positive(l, "/training/epochs", t.epochs());
+            positive(l, "/training/gradient_accumulation", t.gradientAccumulation());
+            if (t.learningRate() != null && !(t.learningRate() > 0)) {
+                throw l.error("/training/learning_rate", "training.learning_rate must be > 0");
+            }
+            oneOf(l, "/training/schedule", t.schedule(), ExperimentFile.SCHEDULES);
+            if (t.freeze() != null && !t.freeze().matches("none|backbone|top:[0-9]+")) {
+                throw l.error("/training/freeze", "training.freeze must be none, backbone or top:N, not '"
+                        + t.freeze() + "'");
+            }
+            if (t.classWeights() != null
+                    && !t.classWeights().matches("none|balanced|[0-9.eE+\\-]+(,[0-9.eE+\\-]+)*")) {
+                throw l.error("/training/class_weights", "training.class_weights must be none, balanced or "
+                        + "w1,w2,..., not '" + t.classWeights() + "'");
+            }
+            if (t.earlyStopping() != null) {
+                oneOf(l, "/training/early_stopping/monitor", t.earlyStopping().monitor(), ExperimentFile.MONITORS);
+                if (t.earlyStopping().patience() != null && t.earlyStopping().patience() < 0) {
+                    throw l.error("/training/early_stopping/patience", "patience must be >= 0");
+                }
+            }
+        }
+        if (e.evaluation() != null) oneOf(l, "/evaluation/metric", e.evaluation().metric(), ExperimentFile.METRICS);
+        if (e.seeds() != null) {
+            if (e.seeds().isEmpty()) throw l.error("/seeds", "seeds is an empty list");
+            for (int i = 0; i < e.seeds().size(); i++) {
+                if (e.seeds().get(i) == null) throw l.error("/seeds/" + i, "a seed is empty");
+                if (e.seeds().indexOf(e.seeds().get(i)) != i) {
+                    throw l.error("/seeds/" + i, "seed " + e.seeds().get(i) + " is listed twice");
+                }
+            }
+        }
+        if (e.sweep() != null) checkSweep(l, e.sweep());
+    }
+
+    private static void checkSweep(Loaded l, ExperimentFile.Sweep s) {
+        String method = s.method() == null ? "grid" : s.method();
+        oneOf(l, "/sweep/method", s.method(), ExperimentFile.METHODS);
+        boolean random = method.equals("random");
+        if (random && s.trials() == null) throw l.error("/sweep", "sweep.method random needs sweep.trials");
+        if (s.trials() != null) {
+            if (!random) throw l.error("/sweep/trials", "sweep.trials is for method: random (a grid runs every "
+                    + "combination)");
+            if (s.trials() < 1) throw l.error("/sweep/trials", "sweep.trials must be >= 1");
+        }
+        Map<String, String> owner = new HashMap<>();   // path -> where it is swept
+        if (s.parameters() != null) {
+            for (Map.Entry<String, JsonNode> en : s.parameters().entrySet()) {
+                String path = en.getKey();
+                String ptr = "/sweep/parameters/" + ExperimentFile.escape(path);
+                checkPath(l, ptr, path);
+                owner.put(path, ptr);
+                JsonNode v = en.getValue();
+                if (v == null || v.isNull()) throw l.error(ptr, path + ": no values");
+                if (v.isArray()) {
+                    if (v.isEmpty()) throw l.error(ptr, path + ": an empty list of values");
+                    for (int i = 0; i < v.size(); i++) checkValue(l, ptr + "/" + i, path, v.get(i));
+                } else if (v.isObject()) {
+                    checkRange(l, ptr, path, v, random);
+                } else {
+                    throw l.error(ptr, path + ": expected a list of values" + (random ? " or {min, max}" : "")
+                            + ", got " + ExperimentFile.kind(v));
+                }
+            }
+        }
+        if (s.tied() != null) {
+            for (int g = 0; g < s.tied().size(); g++) {
+                String gp = "/sweep/tied/" + g;
+                List<Map<String, JsonNode>> group = s.tied().get(g);
+                if (group == null || group.isEmpty()) throw l.error(gp, "tied group " + (g + 1) + " is empty");
+                Set<String> keys = null;
+                for (int i = 0; i < group.size(); i++) {
+                    String ip = gp + "/" + i;
+                    Map<String, JsonNode> m = group.get(i);
+                    if (m == null || m.isEmpty()) throw l.error(ip, "an empty entry in tied group " + (g + 1));
+                    if (keys == null) {
+                        keys = m.keySet();
+                        for (String path : keys) {
+                            String kp = ip + "/" + ExperimentFile.escape(path);
+                            checkPath(l, kp, path);
+                            if (owner.containsKey(path)) {
+                                throw l.error(kp, path + " is swept twice (also at line "
+                                        + ExperimentFile.locate(l.locations(), owner.get(path)).getLineNr() + ")");
+                            }
+                            owner.put(path, kp);
+                        }
+                    } else if (!keys.equals(m.keySet())) {
+                        throw l.error(ip, "the entries of a tied group must set the same keys: " + keys
+                                + " here " + m.keySet());
+                    }
+                    for (Map.Entry<String, JsonNode> en : m.entrySet()) {
+                        String vp = ip + "/" + ExperimentFile.escape(en.getKey());
+                        if (en.getValue() == null || !en.getValue().isValueNode() || en.getValue().isNull()) {
+                            throw l.error(vp, en.getKey() + ": a tied value must be a single value, not "
+                                    + (en.getValue() == null ? "nothing" : ExperimentFile.kind(en.getValue())));
+                        }
+                        checkValue(l, vp, en.getKey(), en.getValue());
+                    }
+                }
+            }
+        }
+        if (owner.containsKey("seed") && l.experiment().seeds() != null) {
+            throw l.error("/seeds", "seeds and a swept 'seed' (line "
+                    + ExperimentFile.locate(l.locations(), owner.get("seed")).getLineNr()
+                    + ") conflict: give one of them");
+        }
+    }
+
+    private static void checkPath(Loaded l, String ptr, String path) {
+        if (!ExperimentFile.SWEEPABLE.containsKey(path)) {
+            throw l.error(ptr, "cannot sweep '" + path + "': not a field of the experiment"
+                    + ExperimentFile.suggest(path));
+        }
+    }
+
+    /** A value is checked by setting it into the file and typing the result. */
+    private static void checkValue(Loaded l, String ptr, String path, JsonNode value) {
+        if (!value.isValueNode() || value.isNull()) {
+            throw l.error(ptr, path + ": expected a single value, got " + ExperimentFile.kind(value));
+        }
+        if (path.equals("seed")) {
+            if (!value.canConvertToLong() || !(value.isIntegralNumber() || value.asText().matches("-?[0-9]+"))) {
+                throw l.error(ptr, "seed: expected an integer, got " + ExperimentFile.kind(value));
+            }
+            return;
+        }
+        ObjectNode copy = l.tree().deepCopy();
+        copy.remove("sweep");
+        copy.remove("seeds");
+        ExperimentPlan.set(copy, path, value);
+        ExperimentFile typed = ExperimentFile.convert(l, copy, ptr);
+        // run the semantic checks on the variant too, but report them at the value
+        try {
+            check(new Loaded(l.file(), l.text(), typed, copy, Map.of()));
+        } catch (ExperimentException ex) {
+            String msg = ex.getMessage();
+            throw l.error(ptr, path + " = " + value.asText() + ": " + msg.substring(msg.indexOf(": ") + 2));
+        }
+    }
+
+    private static void checkRange(Loaded l, String ptr, String path, JsonNode v, boolean random) {
+        if (!random) {
+            throw l.error(ptr, path + ": a {min, max} range needs sweep.method: random (a grid takes a list "
+                    + "of values)");
+        }
+        for (String k : ExperimentFile.keySet(v)) {
+            if (!List.of("min", "max", "log").contains(k)) {
+                throw l.error(ptr + "/" + ExperimentFile.escape(k), "unknown key '" + k + "' in a range (known: "
+                        + "min, max, log)");
+            }
+        }
+        Class<?> type = ExperimentFile.SWEEPABLE.get(path);
+        boolean integer = type == Integer.class || type == Long.class;
+        if (type != Double.class && !integer) {
+            throw l.error(ptr, path + " is not numeric: give a list of values");
+        }
+        double min = number(l, ptr, v, "min", integer), max = number(l, ptr, v, "max", integer);
+        if (!(min < max)) throw l.error(ptr + "/max", path + ": max must be greater than min");
+        JsonNode log = v.get("log");
+        if (log != null && !log.isBoolean()) {
+            throw l.error(ptr + "/log", path + ": log must be true or false");
+        }
+        if (log != null && log.asBoolean()) {
+            if (integer) throw l.error(ptr + "/log", path + ": log ranges are for real-valued fields");
+            if (!(min > 0)) throw l.error(ptr + "/min", path + ": a log range needs min > 0");
+        }
+        checkValue(l, ptr + "/min", path, v.get("min"));
+        checkValue(l, ptr + "/max", path, v.get("max"));
+    }
+
+    private static double number(Loaded l, String ptr, JsonNode v, String key, boolean integer) {
+        JsonNode n = v.get(key);
+        if (n == null) throw l.error(ptr, "a range needs " + key);
+        double x;
+        try {
+            x = n.isNumber() ? n.asDouble() : Double.parseDouble(n.asText());
+        } catch (NumberFormatException ex) {
+            throw l.error(ptr + "/" + key, key + ": expected a number, got " + ExperimentFile.kind(n));
+        }
+        if (integer && x != Math.rint(x)) throw l.error(ptr + "/" + key, key + ": expected an integer");
+        return x;
+    }
+
+    private static void oneOf(Loaded l, String ptr, String value, List<String> allowed) {
+        if (value != null && !allowed.contains(value)) {
+            String field = ptr.substring(1).replace('/', '.');
+            throw l.error(ptr, field + " must be one of " + String.join(", ", allowed) + ", not '" + value + "'");
+        }
+    }
+
+    private static void positive(Loaded l, String ptr, Integer v) {
+        if (v != null && v < 1) throw l.error(ptr, ptr.substring(1).replace('/', '.') + " must be >= 1, not " + v);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static double nz(Double d) {
+        return d == null ? 0 : d;
+    }
+}
