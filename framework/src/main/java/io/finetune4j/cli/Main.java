@@ -60,9 +60,11 @@ public final class Main {
             EncodeCommand.class,
             FillMaskCommand.class,
             TrainCommand.class,
-            PredictCommand.class
+            PredictCommand.class,
+            DatasetsCommand.class,
+            ReportCommand.class
             // RunCommand.class,
-            // BenchCommand.class, DatasetsCommand.class, ReportCommand.class
+            // BenchCommand.class
     );
 
     @Option(names = "--stacktrace", scope = ScopeType.INHERIT,
