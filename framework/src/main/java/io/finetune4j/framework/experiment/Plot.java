@@ -25,7 +25,7 @@ import javax.imageio.ImageIO;
 /**
  * A tiny chart drawer (Java2D, headless; no plotting library): scatter points, lines through points, and
  * categorical bars with error bars. Axes get labels and ticks (nice 1-2-5 steps, or the data's own x values when
- * there are only a few; a log scale on request); series get a legend on the right. Several plots can be drawn side
+ * there are only a few, on request; a log scale on request); series get a legend on the right. Several plots can be drawn side
  * by side as panels of one PNG ({@link #writePng(Path, Plot...)}), which is written atomically.
  */
 public final class Plot {
@@ -53,6 +53,7 @@ public final class Plot {
     private final String xLabel;
     private final String yLabel;
     private boolean logX;
+    private boolean dataTicks;
     private final List<Series> series = new ArrayList<>();
     private final List<Bar> bars = new ArrayList<>();
     private int nextColour;
@@ -66,6 +67,12 @@ public final class Plot {
     /** A base-10 logarithmic x axis (all x must be positive). */
     public Plot logX(boolean on) {
         this.logX = on;
+        return this;
+    }
+
+    /** X ticks at the data's own x values when there are at most 8 (for swept params); else nice 1-2-5 ticks. */
+    public Plot dataTicks(boolean on) {
+        this.dataTicks = on;
         return this;
     }
 
@@ -233,12 +240,12 @@ public final class Plot {
             double pad = b - a == 0 ? 0.5 : (b - a) * 0.08;
             lo = a - pad;
             hi = b + pad;
-            xTicks = xs.size() <= 8 ? toArray(xs) : logTicks(lo, hi);
+            xTicks = dataTicks && xs.size() <= 8 ? toArray(xs) : logTicks(lo, hi);
         } else {
             double[] r = padRange(xMin, xMax);
             lo = r[0];
             hi = r[1];
-            xTicks = xs.size() <= 8 ? toArray(xs) : niceTicks(lo, hi, 7);
+            xTicks = dataTicks && xs.size() <= 8 ? toArray(xs) : niceTicks(lo, hi, 7);
         }
         final double xlo = lo, xhi = hi;
         java.util.function.DoubleUnaryOperator px = v -> {

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -158,7 +157,7 @@ public final class Summary {
             }
             this.multiLabel = ml;
             trials.sort(Comparator.comparingDouble((Trial t) -> Double.isNaN(t.metric()) ? Double.NEGATIVE_INFINITY
-                    : t.metric()).reversed().thenComparing(t -> t.trial()));
+                    : t.metric()).reversed().thenComparing(Summary::compareTrialIds));
         }
 
         private String seedParam(JsonNode l) {
@@ -259,6 +258,15 @@ public final class Summary {
         return sb.toString();
     }
 
+    /** Trial ids numerically when both are numbers, else as text. */
+    static int compareTrialIds(Trial a, Trial b) {
+        try {
+            return Long.compare(Long.parseLong(a.trial()), Long.parseLong(b.trial()));
+        } catch (NumberFormatException e) {
+            return a.trial().compareTo(b.trial());
+        }
+    }
+
     static String lastSegment(String p) {
         int i = p.lastIndexOf('.');
         return i < 0 ? p : p.substring(i + 1);
@@ -298,9 +306,5 @@ public final class Summary {
         double m = mean(v), s = 0;
         for (double d : v) s += (d - m) * (d - m);
         return Math.sqrt(s / (v.length - 1));
-    }
-
-    static Set<String> distinct(List<String> xs) {
-        return new HashSet<>(xs);
     }
 }

@@ -59,7 +59,7 @@ final class SummaryPlots {
         boolean log = Summary.lastSegment(param).contains("learning_rate") || Summary.lastSegment(param).equals("lr")
                 || wideRange(m, param);
         Plot plot = new Plot(metricLabel + " vs " + name + " (dots: seeds, line: mean)",
-                name + (log ? " (log scale)" : ""), metricLabel).logX(log);
+                name + (log ? " (log scale)" : ""), metricLabel).logX(log).dataTicks(true);
         List<String> others = new ArrayList<>(m.params);
         others.remove(param);
         Map<String, List<Trial>> groups = new LinkedHashMap<>();
@@ -137,7 +137,7 @@ final class SummaryPlots {
     /** y vs the param, one series per backbone (or a single one): dots per trial, line through the means. */
     private static Plot byModel(Model m, String param, java.util.function.ToDoubleFunction<Trial> yOf, String title,
                                 String xLabel, String yLabel) {
-        Plot plot = new Plot(title, xLabel, yLabel);
+        Plot plot = new Plot(title, xLabel, yLabel).dataTicks(true);
         List<String> models = m.models.size() > 1 ? new ArrayList<>(m.models) : List.of("");
         for (String model : models) {
             List<Trial> ts = m.trials.stream().filter(t -> model.isEmpty() || t.model().equals(model)).toList();
