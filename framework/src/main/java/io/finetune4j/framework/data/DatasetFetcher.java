@@ -198,7 +198,10 @@ public final class DatasetFetcher {
         return n;
     }
 
-    /** sentiment's test fixtures {@code amazon/imdb/yelp.json}: arrays of {@code {"text", "class": 0|1}}. */
+    /**
+     * sentiment's test fixtures {@code amazon/imdb/yelp.json}: arrays of {@code {"text", "class": 0|1}}, in that
+     * order; texts stripped, empty records skipped (1,000 sentences per source remain).
+     */
     public static int convertUci(Map<String, byte[]> fixtures, Writer out) throws IOException {
         int n = 0;
         for (String src : UCI_SOURCES) {
@@ -208,9 +211,11 @@ public final class DatasetFetcher {
             }
             if (b == null) throw new DatasetException("sentiment package: no test/fixtures/" + src + ".json");
             for (JsonNode r : JSON.readTree(b)) {
+                String text = r.path("text").asText().strip();
+                if (text.isEmpty()) continue;   // each fixture ends with an empty record
                 Map<String, String> extra = new LinkedHashMap<>();
                 extra.put("source", src);
-                line(out, r.path("text").asText(), r.path("class").asInt() == 1 ? "pos" : "neg", extra);
+                line(out, text, r.path("class").asInt() == 1 ? "pos" : "neg", extra);
                 n++;
             }
         }

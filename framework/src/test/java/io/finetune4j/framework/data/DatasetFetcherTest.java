@@ -67,12 +67,13 @@ class DatasetFetcherTest {
         Map<String, byte[]> f = new LinkedHashMap<>();
         f.put("package/test/fixtures/yelp.json", "[{\"text\":\"Wow... Loved this place.\",\"class\":1}]".getBytes());
         f.put("package/test/fixtures/amazon.json", "[{\"text\":\"No way to plug it in.\",\"class\":0}]".getBytes());
-        f.put("package/test/fixtures/imdb.json", "[{\"text\":\"A very slow movie.\",\"class\":0}]".getBytes());
+        f.put("package/test/fixtures/imdb.json", "[{\"text\":\"A very slow movie.  \",\"class\":0},{\"text\":\"\",\"class\":0}]".getBytes());
         StringWriter w = new StringWriter();
         assertEquals(3, DatasetFetcher.convertUci(f, w));
         List<JsonNode> l = lines(w.toString());
         assertEquals(List.of("amazon", "imdb", "yelp"), l.stream().map(n -> n.get("source").asText()).toList());
         assertEquals("pos", l.get(2).get("label").asText());
+        assertEquals("A very slow movie.", l.get(1).get("text").asText());
     }
 
     /** A ustar .tgz written by hand: one short name, one name split into prefix + name. */
