@@ -50,7 +50,7 @@ final class DatasetsCommand implements Callable<Integer> {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"NAME", "ROWS", "TASK", "CLASSES", "SOURCE PACKAGE", "CACHED", "SHARED FILE"});
         for (Entry e : DatasetCatalogue.ENTRIES) {
-            rows.add(new String[]{e.name(), String.format("%,d", e.rows()), e.task(),
+            rows.add(new String[]{e.name(), String.format(java.util.Locale.ROOT, "%,d", e.rows()), e.task(),
                     e.classes() + (e.multiLabel() ? " (multi-label)" : ""), e.packageLabel(),
                     DatasetCatalogue.isCached(e) ? "yes" : (e.fetchable() ? "no" : "no (fetch not implemented)"),
                     e.sharedFile()});
