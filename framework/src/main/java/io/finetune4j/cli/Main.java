@@ -63,8 +63,10 @@ public final class Main {
             FillMaskCommand.class,
             TrainCommand.class,
             PredictCommand.class,
-            RunCommand.class
-            // BenchCommand.class, DatasetsCommand.class, ReportCommand.class
+            RunCommand.class,
+            DatasetsCommand.class,
+            ReportCommand.class
+            // BenchCommand.class
     );
 
     @Option(names = "--stacktrace", scope = ScopeType.INHERIT,

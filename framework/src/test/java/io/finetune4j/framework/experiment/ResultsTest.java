@@ -1,0 +1,53 @@
+package io.finetune4j.framework.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finetune4j.framework.data.DatasetException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+public class ResultsTest {
+
+    public static void writeLines(Path dir, List<JsonNode> lines) throws Exception {
+        Files.createDirectories(dir);
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode l : lines) sb.append(l).append('\n');
+        Files.writeString(dir.resolve("results.jsonl"), sb.toString());
+    }
+
+    @Test
+    void mergeDedupesByHashAndWarnsOnDifferentNumbers(@TempDir Path tmp) throws Exception {
+        List<JsonNode> grid = SummaryTest.grid();
+        writeLines(tmp.resolve("a"), grid.subList(0, 5));
+        List<JsonNode> b = new ArrayList<>(grid.subList(4, 8));
+        b.add(grid.get(0).deepCopy());
+        ((ObjectNode) b.get(b.size() - 1).get("test")).put("accuracy", 0.5);
+        writeLines(tmp.resolve("b"), b);
+        List<String> warnings = new ArrayList<>();
+        List<JsonNode> merged = Results.merge(List.of(Results.read(tmp.resolve("a")), Results.read(tmp.resolve("b"))),
+                warnings::add);
+        assertEquals(8, merged.size());
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("h00000000000") && warnings.get(0).contains("results.jsonl:1"),
+                warnings.get(0));
+    }
+
+    @Test
+    void malformedLineNamesFileAndLine(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("results.jsonl"), SummaryTest.grid().get(0) + "\n\n{\"trial\": 1, \"hash\": \n");
+        DatasetException e = assertThrows(DatasetException.class, () -> Results.read(tmp));
+        assertTrue(e.getMessage().startsWith(tmp.resolve("results.jsonl") + ":3: "), e.getMessage());
+        Files.writeString(tmp.resolve("results.jsonl"), "{\"trial\": 1, \"test\": {}}\n");
+        e = assertThrows(DatasetException.class, () -> Results.read(tmp));
+        assertTrue(e.getMessage().endsWith(":1: no \"hash\""), e.getMessage());
+    }
+}
