@@ -65,8 +65,8 @@ public final class Main {
             PredictCommand.class,
             RunCommand.class,
             DatasetsCommand.class,
-            ReportCommand.class
-            // BenchCommand.class
+            ReportCommand.class,
+            BenchCommand.class
     );
 
     @Option(names = "--stacktrace", scope = ScopeType.INHERIT,

@@ -107,7 +107,7 @@ public final class ExperimentRunner {
         out.println("finetune4j: " + name + ": " + plan.size() + (plan.size() == 1 ? " trial" : " trials")
                 + (selected.size() != plan.size() ? ", running " + selected.size() : "") + " -> " + dir);
         for (Trial t : selected) {
-            String head = String.format("trial %d/%d [%s] %s", t.index(), plan.size() - 1, t.hash(), describe(t));
+            String head = String.format("trial %d (%d of %d) [%s] %s", t.index(), t.index() + 1, plan.size(), t.hash(), describe(t));
             if (done.contains(t.hash())) {
                 out.println("finetune4j: " + head + ": done, skipped");
                 skipped++;

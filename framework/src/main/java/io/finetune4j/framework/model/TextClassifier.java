@@ -109,6 +109,13 @@ public final class TextClassifier {
         return new Evaluation(probs, losses, total / Math.max(1, data.size()));
     }
 
+    /** Probabilities of one already-padded batch (inference graph; the benchmark times this). */
+    public INDArray forwardProbabilities(Batch b) {
+        if (inference == null) inference = new ClassifierGraph(config, head, weights, false);
+        return inference.sd.output(placeholders(inference, b, null), ClassifierGraph.PROBABILITIES)
+                .get(ClassifierGraph.PROBABILITIES);
+    }
+
     /** Class probabilities for unlabelled texts. */
     public double[][] predict(List<String> texts, List<String> pairs, int maxLength, int batchSize) {
         double[][] dummy = new double[texts.size()][head.numLabels()];

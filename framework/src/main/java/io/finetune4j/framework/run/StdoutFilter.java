@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * While installed, {@code System.out} drops the "Added differentiated op ..." lines SameDiff prints when it builds
  * the gradient graph; every other line passes through to the real stdout. Closing restores {@code System.out}.
  */
-final class StdoutFilter extends OutputStream implements AutoCloseable {
+public final class StdoutFilter extends OutputStream implements AutoCloseable {
     private static final String NOISE = "Added differentiated op";
     private final PrintStream real;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -19,7 +19,7 @@ final class StdoutFilter extends OutputStream implements AutoCloseable {
         this.real = real;
     }
 
-    static StdoutFilter install() {
+    public static StdoutFilter install() {
         StdoutFilter f = new StdoutFilter(System.out);
         System.setOut(new PrintStream(f, true, StandardCharsets.UTF_8));
         return f;

@@ -1,16 +1,9 @@
 package io.finetune4j.framework.train;
 
-import io.finetune4j.framework.model.ClassifierGraph;
-import io.finetune4j.framework.model.HeadWeights;
 import io.finetune4j.framework.model.TextClassifier;
 import io.finetune4j.models.BertConfig;
-import io.finetune4j.models.BertEncoder;
-import io.finetune4j.models.DropoutMasks;
-import io.finetune4j.models.Embeddings;
 import io.finetune4j.models.EncoderNames;
 import io.finetune4j.models.tokenizer.Encoding;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.*;
@@ -63,18 +56,10 @@ public final class Trainer {
         if (train.size() == 0) throw new IllegalArgumentException("the training set is empty");
         BertConfig config = model.config();
         Map<String, INDArray> weights = model.weights();
-        DataType dt = weights.get(HeadWeights.OUT + ".weight").dataType();
-        ClassifierGraph graph = new ClassifierGraph(config, model.head(), weights, true);
-        Embeddings embeddings = new Embeddings(config, weights);
-
         Set<String> trainable = trainable(config, weights.keySet(), opts.freeze());
-        boolean embeddingsLearn = trainable.contains(embeddings.tableNames()[0]);
-        List<String> graphGrads = new ArrayList<>();
-        for (String name : trainable) if (graph.sd.hasVariable(name) && !isTable(embeddings, name)) graphGrads.add(name);
-        if (embeddingsLearn) graphGrads.add(BertEncoder.INPUT);
+        GradientStep gradientStep = new GradientStep(model, trainable, opts.seed());
 
         Random order = new Random(opts.seed());
-        DropoutMasks masks = new DropoutMasks(opts.seed() * 31 + 17, model.head().dropout());
         AdamW adamw = new AdamW(opts.weightDecay());
         List<Encoding> enc = model.encode(train.texts(), train.textPairs(), opts.maxLength());
         int batchesPerEpoch = (train.size() + opts.batchSize() - 1) / opts.batchSize();
@@ -100,18 +85,13 @@ public final class Trainer {
                     opts.bucketByLength());
             for (int bi = 0; bi < batches.size(); bi++) {
                 Batch b = batches.get(bi);
-                Map<String, INDArray> ph = model.placeholders(graph, b,
-                        masks.next(BertEncoder.dropoutMaskShapes(config, b.size(), b.length()), dt));
-                ph.put(ClassifierGraph.HEAD_DROPOUT, masks.mask(new long[]{b.size(), graph.headDropoutWidth(config)}, dt));
-                OutAndGrad og = graph.sd.calculateGradientsAndOutputs(ph, List.of(ClassifierGraph.LOSS), graphGrads);
-                double loss = og.getOutputs().get(ClassifierGraph.LOSS).getDouble(0);
+                GradientStep.Output out = gradientStep.run(b);
+                double loss = out.loss();
                 if (!Double.isFinite(loss)) {
                     throw new TrainingException("loss became " + loss + " at step " + (step + 1) + " (epoch " + epoch
                             + ", batch " + (bi + 1) + "): lower the learning rate or check the data");
                 }
-                Map<String, INDArray> grads = new HashMap<>(og.getGradients());
-                INDArray inputGrad = grads.remove(BertEncoder.INPUT);
-                if (embeddingsLearn) grads.putAll(embeddings.gradients(inputGrad, b.inputIds(), b.tokenTypeIds()));
+                Map<String, INDArray> grads = out.gradients();
 
                 if (accumulated == null) accumulated = grads;
                 else for (Map.Entry<String, INDArray> g : grads.entrySet()) accumulated.get(g.getKey()).addi(g.getValue());
@@ -177,11 +157,6 @@ public final class Trainer {
             best.forEach((k, v) -> weights.get(k).assign(v));   // early stopping restores the best weights
         }
         return new Result(history, bestEpoch, trainSeconds, samples / trainSeconds, tokens / trainSeconds, step, samples);
-    }
-
-    private static boolean isTable(Embeddings e, String name) {
-        for (String t : e.tableNames()) if (t.equals(name)) return true;
-        return false;
     }
 
     private static Map<String, INDArray> snapshot(Map<String, INDArray> weights, Set<String> names) {
