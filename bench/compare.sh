@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs the PyTorch peer (../shared/peers/torch_bert.py bench) and `finetune4j bench` on the same work, back to
+# back on this machine, and prints one JSON line per run plus the ratios (ours / peer; > 1 means we are faster).
+#
+#   bench/compare.sh                      # all three cases
+#   bench/compare.sh all-MiniLM-L6-v2     # one case
+#
+# Needs the peer's set-up: apt-get install -y python3-torch libopenblas0-pthread (see ../shared/peers/README.md).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PEERS="${PEERS:-$ROOT/../shared/peers}"
+CACHE="${FINETUNE4J_CACHE:-$HOME/.cache/finetune4j/models}"
+NPY="${NPY:-$HOME/.cache/finetune4j/peer-npy}"
+OUT="${OUT:-$ROOT/bench/out}"
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
+mkdir -p "$OUT" "$NPY"
+[ -f "$PEERS/torch_bert.py" ] || { echo "compare.sh: no peer at $PEERS" >&2; exit 2; }
+/usr/bin/python3 -c "import torch" 2>/dev/null || { echo "compare.sh: python3-torch missing (apt-get install -y python3-torch libopenblas0-pthread)" >&2; exit 2; }
+
+all_cases=("all-MiniLM-L6-v2 16 128" "bge-small-en-v1.5 16 128" "bert-base-uncased 8 128")
+cases=()
+for c in "${all_cases[@]}"; do
+  if [ $# -eq 0 ]; then cases+=("$c"); else for want in "$@"; do [ "${c%% *}" = "$want" ] && cases+=("$c"); done; fi
+done
+
+export_npy() {   # the peer reads a folder of .npy tensors made from the same files we load
+  local model=$1 dir="$NPY/$1"
+  [ -f "$dir/config.json" ] && return
+  case $model in
+    all-MiniLM-L6-v2|bge-small-en-v1.5|e5-small-v2)
+      local onnx tok
+      onnx=$(find "$CACHE" -iname "${model}.onnx" | head -1)
+      tok="${onnx%.onnx}-tokenizer.json"
+      /usr/bin/python3 "$PEERS/export_bert_npy.py" onnx "$onnx" "$tok" "$dir" >/dev/null ;;
+    bert-base-uncased)
+      local sm
+      sm=$(dirname "$(dirname "$(find "$CACHE" -path '*bert-uncased-L-12-H-768-A-12*' -name variables.index | head -1)")")
+      /usr/bin/python3 "$PEERS/export_bert_npy.py" tf "$sm" "$dir" >/dev/null ;;
+  esac
+}
+
+for c in "${cases[@]}"; do
+  read -r model batch seq <<<"$c"
+  ours=$("$ROOT/finetune4j" bench --model "$model" --batch-size "$batch" --max-length "$seq" | tail -1)
+  export_npy "$model"
+  peer=$(/usr/bin/python3 "$PEERS/torch_bert.py" bench "$NPY/$model" --batch "$batch" --seq "$seq" | tail -1)
+  peer_rss=$(/usr/bin/time -f '%M' /usr/bin/python3 "$PEERS/torch_bert.py" bench "$NPY/$model" --batch "$batch" --seq "$seq" 2>&1 >/dev/null | tail -1)
+  echo "$ours" | tee -a "$OUT/ours.jsonl"
+  echo "$peer" | tee -a "$OUT/peer.jsonl"
+  OURS="$ours" PEER="$peer" PEER_RSS="$peer_rss" MODEL="$model" /usr/bin/python3 - <<'PY'
+import json, os
+o, p = json.loads(os.environ['OURS']), json.loads(os.environ['PEER'])
+print(json.dumps({'model': os.environ['MODEL'], 'batch': o['batch'], 'seq': o['seq'],
+                  'train_ratio': round(o['train_samples_per_s'] / p['train_samples_per_s'], 2),
+                  'infer_ratio': round(o['infer_samples_per_s'] / p['infer_samples_per_s'], 2),
+                  'ours_peak_rss_mb': o['peak_rss_mb'], 'peer_peak_rss_mb': round(int(os.environ['PEER_RSS']) / 1024),
+                  'ours_train_gflops_per_s': o['train_gflops_per_s']}))
+PY
+done
