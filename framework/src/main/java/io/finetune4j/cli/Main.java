@@ -66,7 +66,8 @@ public final class Main {
             RunCommand.class,
             DatasetsCommand.class,
             ReportCommand.class,
-            BenchCommand.class
+            BenchCommand.class,
+            ConvertCommand.class
     );
 
     @Option(names = "--stacktrace", scope = ScopeType.INHERIT,
