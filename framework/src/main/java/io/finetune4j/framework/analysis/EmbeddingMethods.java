@@ -37,7 +37,7 @@ public final class EmbeddingMethods {
     /** How the methods are set up; {@code labelDescriptions} may be empty (label names are used). */
     public record Settings(Pooling pooling, double l2, boolean standardize, Map<String, String> labelDescriptions) {
         public static Settings defaults() {
-            return new Settings(Pooling.MEAN, 1.0, true, Map.of());
+            return new Settings(Pooling.MEAN, 1.0, false, Map.of());
         }
     }
 

@@ -26,9 +26,9 @@ public final class LogisticRegression implements EmbeddingClassifier {
     private boolean converged;
     private double objective;
 
-    /** {@code l2 = 1.0}, standardised features, at most 1000 iterations. */
+    /** {@code l2 = 1.0} (scikit-learn's default C = 1), features as given, at most 1000 iterations. */
     public LogisticRegression() {
-        this(1.0, true, 1000);
+        this(1.0, false, 1000);
     }
 
     public LogisticRegression(double l2, boolean standardize, int maxIterations) {

@@ -73,7 +73,7 @@ public record ExperimentFile(String name, String description, Dataset dataset, M
      * each trial writes one result line per method ({@link io.finetune4j.framework.analysis.EmbeddingMethods}).
      * {@code pooling} (mean or cls) is for logistic_regression, centroid and zero_shot; feature_extraction always
      * takes [CLS]. {@code l2} is the logistic regression's penalty (scikit-learn's 1 / C); {@code standardize}
-     * scales features to unit variance first. Unset fields take the defaults below.
+     * scales features to unit variance first (default false: on unit-norm embeddings it overfits small sets). Unset fields take the defaults below.
      */
     public record Embeddings(List<String> methods, String pooling, Integer maxLength, Integer batchSize,
                              Map<String, String> labelDescriptions, Double l2, Boolean standardize, Boolean compare) {
@@ -94,7 +94,7 @@ public record ExperimentFile(String name, String description, Dataset dataset, M
         }
 
         public boolean standardizeOrDefault() {
-            return standardize == null || standardize;
+            return Boolean.TRUE.equals(standardize);
         }
 
         /** Fine-tuning runs too (one more line per trial, method {@code fine_tune}). */
