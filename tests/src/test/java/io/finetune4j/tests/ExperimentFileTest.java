@@ -189,7 +189,10 @@ class ExperimentFileTest {
                 "imdb-fraction.yaml", 12,
                 "imdb-fraction-small.yaml", 4,
                 "imdb-backbones.yaml", 8,
-                "imdb-backbones-small.yaml", 2));
+                "imdb-backbones-small.yaml", 2,
+                "rotten-tomatoes-embeddings.yaml", 1,  // 5 embedding methods in one trial
+                "learning-curve.yaml", 5,
+                "learning-curve-small.yaml", 3));
         Map<String, Integer> actual = new TreeMap<>();
         try (Stream<Path> s = Files.list(experiments())) {
             for (Path f : s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {

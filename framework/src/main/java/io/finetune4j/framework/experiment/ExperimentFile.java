@@ -37,7 +37,7 @@ import java.util.TreeSet;
  * Keys are snake_case; unknown keys are errors; no class named in the file is ever instantiated.
  */
 public record ExperimentFile(String name, String description, Dataset dataset, Model model, Training training,
-                             Evaluation evaluation, List<Long> seeds, Sweep sweep) {
+                             Evaluation evaluation, List<Long> seeds, Sweep sweep, Embeddings embeddings) {
 
     /** The data: a file (relative paths: beside the YAML file or in a {@code shared/data} folder above it). */
     public record Dataset(String path, String format, String textField, String textPairField, String labelField,
@@ -69,6 +69,45 @@ public record ExperimentFile(String name, String description, Dataset dataset, M
     }
 
     /**
+     * Classifiers on fixed sentence embeddings instead of (or, with {@code compare: true}, beside) fine-tuning:
+     * each trial writes one result line per method ({@link io.finetune4j.framework.analysis.EmbeddingMethods}).
+     * {@code pooling} (mean or cls) is for logistic_regression, centroid and zero_shot; feature_extraction always
+     * takes [CLS]. {@code l2} is the logistic regression's penalty (scikit-learn's 1 / C); {@code standardize}
+     * scales features to unit variance first (default false: on unit-norm embeddings it overfits small sets). Unset fields take the defaults below.
+     */
+    public record Embeddings(List<String> methods, String pooling, Integer maxLength, Integer batchSize,
+                             Map<String, String> labelDescriptions, Double l2, Boolean standardize, Boolean compare) {
+        public String poolingOrDefault() {
+            return pooling == null ? "mean" : pooling;
+        }
+
+        public int maxLengthOrDefault() {
+            return maxLength == null ? 128 : maxLength;
+        }
+
+        public int batchSizeOrDefault() {
+            return batchSize == null ? 32 : batchSize;
+        }
+
+        public double l2OrDefault() {
+            return l2 == null ? 1.0 : l2;
+        }
+
+        public boolean standardizeOrDefault() {
+            return Boolean.TRUE.equals(standardize);
+        }
+
+        /** Fine-tuning runs too (one more line per trial, method {@code fine_tune}). */
+        public boolean comparing() {
+            return Boolean.TRUE.equals(compare);
+        }
+
+        public Map<String, String> labelDescriptionsOrEmpty() {
+            return labelDescriptions == null ? Map.of() : labelDescriptions;
+        }
+    }
+
+    /**
      * What varies. {@code parameters}: dotted path → a list of values, or {@code {min, max, log}} (random only).
      * {@code tied}: groups of value maps that move together (one discrete parameter over the map index).
      */
@@ -82,6 +121,8 @@ public record ExperimentFile(String name, String description, Dataset dataset, M
     public static final List<String> SCHEDULES = List.of("linear", "constant");
     public static final List<String> MONITORS = List.of("val_loss", "val_accuracy", "val_macro_f1");
     public static final List<String> METHODS = List.of("grid", "random");
+    public static final List<String> EMBEDDING_METHODS = io.finetune4j.framework.analysis.EmbeddingMethods.METHODS;
+    public static final List<String> EMBEDDING_POOLINGS = List.of("mean", "cls");
     public static final List<String> METRICS = List.of("accuracy", "macro_f1", "weighted_f1", "micro_f1",
             "samples_f1", "subset_accuracy", "roc_auc", "roc_auc_micro", "roc_auc_macro", "macro_precision",
             "macro_recall", "hamming_loss", "loss");
@@ -148,7 +189,7 @@ public record ExperimentFile(String name, String description, Dataset dataset, M
         }
         if (!root.isObject()) {
             throw new ExperimentException(name, 1, 1, "expected a mapping of sections (name, dataset, model, "
-                    + "training, evaluation, seeds, sweep), not " + kind(root));
+                    + "training, evaluation, seeds, sweep, embeddings), not " + kind(root));
         }
         ObjectNode tree = (ObjectNode) root;
         Loaded partial = new Loaded(file, text, null, tree, locations);
@@ -311,7 +352,7 @@ public record ExperimentFile(String name, String description, Dataset dataset, M
     private static Map<String, Class<?>> sweepable() {
         Map<String, Class<?>> m = new LinkedHashMap<>();
         m.put("seed", Long.class);
-        for (String section : List.of("dataset", "model", "training", "evaluation")) {
+        for (String section : List.of("dataset", "model", "training", "evaluation", "embeddings")) {
             for (RecordComponent rc : ExperimentFile.class.getRecordComponents()) {
                 if (rc.getName().equals(section)) collect(section, rc.getType(), m);
             }

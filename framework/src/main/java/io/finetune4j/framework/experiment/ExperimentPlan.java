@@ -93,7 +93,7 @@ public final class ExperimentPlan {
                 }
                 SingleRun.Options o = options(typed, seed, folder);
                 Map<String, Object> config = config(typed, o, seed);
-                trials.add(new Trial(trials.size(), hash(config), params, seed, o, config));
+                trials.add(new Trial(trials.size(), hash(config), params, seed, o, config, typed.embeddings()));
             }
         }
         return trials;
@@ -304,6 +304,20 @@ public final class ExperimentPlan {
         c.put("gradient_accumulation", o.gradientAccumulation);
         c.put("bucket_by_length", o.bucketByLength);
         c.put("seed", seed);
+        if (e.embeddings() != null) c.put("embeddings", embeddingsConfig(e.embeddings()));
+        return c;
+    }
+
+    /** The settings that shape an embedding method's result (not the list of methods: each line has its own). */
+    static Map<String, Object> embeddingsConfig(ExperimentFile.Embeddings m) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("pooling", m.poolingOrDefault());
+        c.put("max_length", m.maxLengthOrDefault());
+        c.put("batch_size", m.batchSizeOrDefault());
+        c.put("l2", m.l2OrDefault());
+        c.put("standardize", m.standardizeOrDefault());
+        c.put("label_descriptions", new java.util.TreeMap<>(m.labelDescriptionsOrEmpty()));
+        c.put("compare", m.comparing());
         return c;
     }
 

@@ -79,7 +79,11 @@ public final class ExperimentRunner {
         if (opts.dryRun()) {
             out.println("finetune4j: " + name + ": " + plan.size() + (plan.size() == 1 ? " trial" : " trials")
                     + (selected.size() != plan.size() ? ", " + selected.size() + " selected" : "") + " -> " + dir);
-            for (Trial t : selected) out.println(String.format("  %3d  %s  %s", t.index(), t.hash(), describe(t)));
+            for (Trial t : selected) {
+                out.println(String.format("  %3d  %s  %s", t.index(), t.hash(), describe(t))
+                        + (t.embeddings() == null ? "" : "  methods: " + (t.fineTunes() ? EmbeddingTrials.FINE_TUNE
+                        + ", " : "") + String.join(", ", t.embeddingMethods())));
+            }
             out.flush();
             return new Outcome(dir, plan, selected, 0, 0, "");
         }
@@ -108,24 +112,34 @@ public final class ExperimentRunner {
                 + (selected.size() != plan.size() ? ", running " + selected.size() : "") + " -> " + dir);
         for (Trial t : selected) {
             String head = String.format("trial %d (%d of %d) [%s] %s", t.index(), t.index() + 1, plan.size(), t.hash(), describe(t));
-            if (done.contains(t.hash())) {
+            boolean fineTune = t.fineTunes() && !done.contains(t.hash());
+            List<String> methods = EmbeddingTrials.pending(t, done);   // embedding classifiers (none usually)
+            if (!fineTune && methods.isEmpty()) {
                 out.println("finetune4j: " + head + ": done, skipped");
                 skipped++;
                 continue;
             }
             Path tdir = dir.resolve(t.dirName());
-            if (Files.exists(tdir)) {
+            if (fineTune && Files.exists(tdir)) {
                 out.println("finetune4j: " + head + ": restarting an interrupted run");
                 deleteTree(tdir);
             } else {
                 out.println("finetune4j: " + head);
             }
             out.flush();
-            SingleRun.Options o = t.options();
-            o.output = tdir;
-            o.progress = opts.progress();
-            SingleRun.Result r = SingleRun.run(o, out);
-            appendResult(dir, resultLine(t, r));
+            if (fineTune) {
+                SingleRun.Options o = t.options();
+                o.output = tdir;
+                o.progress = opts.progress();
+                SingleRun.Result r = SingleRun.run(o, out);
+                Map<String, Object> line = resultLine(t, r);
+                if (t.embeddings() != null) {                              // compare: true
+                    line.put("params", EmbeddingTrials.params(t, EmbeddingTrials.FINE_TUNE));
+                    line.put("method", EmbeddingTrials.FINE_TUNE);
+                }
+                appendResult(dir, line);
+            }
+            if (!methods.isEmpty()) EmbeddingTrials.run(t, methods, tdir, out, line -> appendResult(dir, line));
             ran++;
             Summary.write(dir, readResults(dir), metric);
         }

@@ -14,9 +14,26 @@ import java.util.Map;
  * @param seed    the training seed
  * @param options what {@link SingleRun#run} gets (output not set)
  * @param config  the fully resolved configuration (data paths as written in the file)
+ * @param embeddings the file's {@code embeddings} section with this trial's swept values, or null (fine-tuning only)
  */
 public record Trial(int index, String hash, Map<String, Object> params, long seed, SingleRun.Options options,
-                    Map<String, Object> config) {
+                    Map<String, Object> config, ExperimentFile.Embeddings embeddings) {
+
+    /** A fine-tuning trial. */
+    public Trial(int index, String hash, Map<String, Object> params, long seed, SingleRun.Options options,
+                 Map<String, Object> config) {
+        this(index, hash, params, seed, options, config, null);
+    }
+
+    /** Whether the trial fine-tunes: no embeddings section, or one with {@code compare: true}. */
+    public boolean fineTunes() {
+        return embeddings == null || embeddings.comparing();
+    }
+
+    /** The embedding methods the trial runs (none without an embeddings section). */
+    public java.util.List<String> embeddingMethods() {
+        return embeddings == null ? java.util.List.of() : embeddings.methods();
+    }
 
     /** The trial's folder under the experiment's output: {@code trials/<index>-<hash>}. */
     public String dirName() {

@@ -92,7 +92,44 @@ final class Validation {
                 }
             }
         }
+        if (e.embeddings() != null) checkEmbeddings(l, e);
         if (e.sweep() != null) checkSweep(l, e.sweep());
+    }
+
+    private static void checkEmbeddings(Loaded l, ExperimentFile e) {
+        ExperimentFile.Embeddings m = e.embeddings();
+        if (m.methods() == null || m.methods().isEmpty()) {
+            throw l.error("/embeddings", "embeddings needs a list of methods (" + String.join(", ",
+                    ExperimentFile.EMBEDDING_METHODS) + ")");
+        }
+        for (int i = 0; i < m.methods().size(); i++) {
+            String method = m.methods().get(i);
+            if (!ExperimentFile.EMBEDDING_METHODS.contains(method)) {
+                throw l.error("/embeddings/methods/" + i, "unknown embeddings method '" + method + "' (known: "
+                        + String.join(", ", ExperimentFile.EMBEDDING_METHODS) + ")");
+            }
+            if (m.methods().indexOf(method) != i) {
+                throw l.error("/embeddings/methods/" + i, "method " + method + " is listed twice");
+            }
+        }
+        oneOf(l, "/embeddings/pooling", m.pooling(), ExperimentFile.EMBEDDING_POOLINGS);
+        positive(l, "/embeddings/max_length", m.maxLength());
+        positive(l, "/embeddings/batch_size", m.batchSize());
+        if (m.maxLength() != null && m.maxLength() < 3) {
+            throw l.error("/embeddings/max_length", "embeddings.max_length must be >= 3 ([CLS], a token, [SEP])");
+        }
+        if (m.l2() != null && !(m.l2() >= 0)) throw l.error("/embeddings/l2", "embeddings.l2 must be >= 0");
+        if (m.labelDescriptions() != null) {
+            for (Map.Entry<String, String> d : m.labelDescriptions().entrySet()) {
+                if (blank(d.getValue())) {
+                    throw l.error("/embeddings/label_descriptions/" + ExperimentFile.escape(d.getKey()),
+                            "the description of label '" + d.getKey() + "' is empty");
+                }
+            }
+        }
+        if (Boolean.TRUE.equals(e.dataset().multiLabel())) {
+            throw l.error("/embeddings", "the embedding classifiers are single-label: dataset.multi_label is set");
+        }
     }
 
     private static void checkSweep(Loaded l, ExperimentFile.Sweep s) {
