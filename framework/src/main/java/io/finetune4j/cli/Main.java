@@ -65,7 +65,8 @@ public final class Main {
             PredictCommand.class,
             RunCommand.class,
             DatasetsCommand.class,
-            ReportCommand.class
+            ReportCommand.class,
+            AnalyzeCommand.class
             // BenchCommand.class
     );
 

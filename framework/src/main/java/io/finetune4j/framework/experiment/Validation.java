@@ -93,6 +93,7 @@ final class Validation {
             }
         }
         if (e.sweep() != null) checkSweep(l, e.sweep());
+        if (e.analysis() != null) AnalysisSection.check(l, e.analysis());
     }
 
     private static void checkSweep(Loaded l, ExperimentFile.Sweep s) {
