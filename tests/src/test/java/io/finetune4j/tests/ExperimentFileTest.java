@@ -189,7 +189,9 @@ class ExperimentFileTest {
                 "imdb-fraction.yaml", 12,
                 "imdb-fraction-small.yaml", 4,
                 "imdb-backbones.yaml", 8,
-                "imdb-backbones-small.yaml", 2));
+                "imdb-backbones-small.yaml", 2,
+                "imdb-error-analysis.yaml", 1,
+                "wordnet-two-stage.yaml", 1));
         Map<String, Integer> actual = new TreeMap<>();
         try (Stream<Path> s = Files.list(experiments())) {
             for (Path f : s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
