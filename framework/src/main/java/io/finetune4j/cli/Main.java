@@ -67,7 +67,8 @@ public final class Main {
             DatasetsCommand.class,
             ReportCommand.class,
             BenchCommand.class,
-            ConvertCommand.class
+            ConvertCommand.class,
+            AnalyzeCommand.class
     );
 
     @Option(names = "--stacktrace", scope = ScopeType.INHERIT,

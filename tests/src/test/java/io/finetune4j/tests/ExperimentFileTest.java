@@ -192,7 +192,9 @@ class ExperimentFileTest {
                 "imdb-backbones-small.yaml", 2,
                 "rotten-tomatoes-embeddings.yaml", 1,  // 5 embedding methods in one trial
                 "learning-curve.yaml", 5,
-                "learning-curve-small.yaml", 3));
+                "learning-curve-small.yaml", 3,
+                "imdb-error-analysis.yaml", 1,
+                "wordnet-two-stage.yaml", 1));
         Map<String, Integer> actual = new TreeMap<>();
         try (Stream<Path> s = Files.list(experiments())) {
             for (Path f : s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {

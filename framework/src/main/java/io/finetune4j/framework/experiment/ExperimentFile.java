@@ -37,7 +37,8 @@ import java.util.TreeSet;
  * Keys are snake_case; unknown keys are errors; no class named in the file is ever instantiated.
  */
 public record ExperimentFile(String name, String description, Dataset dataset, Model model, Training training,
-                             Evaluation evaluation, List<Long> seeds, Sweep sweep, Embeddings embeddings) {
+                             Evaluation evaluation, List<Long> seeds, Sweep sweep, Embeddings embeddings,
+                             AnalysisSection analysis) {
 
     /** The data: a file (relative paths: beside the YAML file or in a {@code shared/data} folder above it). */
     public record Dataset(String path, String format, String textField, String textPairField, String labelField,

@@ -3,6 +3,8 @@ package io.finetune4j.framework.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.finetune4j.framework.analysis.RunAnalysis;
+import io.finetune4j.framework.analysis.TwoStage;
 import io.finetune4j.framework.run.SingleRun;
 import io.finetune4j.models.ModelCatalogue;
 
@@ -131,7 +133,7 @@ public final class ExperimentRunner {
                 SingleRun.Options o = t.options();
                 o.output = tdir;
                 o.progress = opts.progress();
-                SingleRun.Result r = SingleRun.run(o, out);
+                SingleRun.Result r = runTrial(ef.analysis(), o, loaded.folder(), out);
                 Map<String, Object> line = resultLine(t, r);
                 if (t.embeddings() != null) {                              // compare: true
                     line.put("params", EmbeddingTrials.params(t, EmbeddingTrials.FINE_TUNE));
@@ -149,6 +151,29 @@ public final class ExperimentRunner {
         out.print(table);
         out.flush();
         return new Outcome(dir, plan, selected, ran, skipped, table);
+    }
+
+    /** One trial: a single run, or the three runs of a two-stage analysis; then the per-trial analyses. */
+    static SingleRun.Result runTrial(AnalysisSection a, SingleRun.Options o, Path folder, PrintWriter out)
+            throws IOException {
+        if (a == null) return SingleRun.run(o, out);
+        SingleRun.Result r;
+        if (a.twoStage() != null) {
+            AnalysisSection.TwoStage ts = a.twoStage();
+            TwoStage.Outcome two = TwoStage.run(o, ts.pairList(), Boolean.TRUE.equals(ts.normalise()),
+                    ts.top() == null ? 10 : ts.top(), out);
+            Map<String, Object> metrics = new LinkedHashMap<>(two.singleRun().metrics());
+            Map<String, Object> summary = new LinkedHashMap<>();
+            for (String k : List.of("pair", "routed_to_stage2", "single", "combined", "macro_f1_change")) {
+                summary.put(k, two.json().get(k));
+            }
+            metrics.put("two_stage", summary);
+            r = new SingleRun.Result(two.singleRun().outputDir(), metrics, two.singleRun().report());
+        } else {
+            r = SingleRun.run(o, out);
+        }
+        if (a.perTrial()) RunAnalysis.analyze(r.outputDir(), a.settings(folder), out);
+        return r;
     }
 
     /** Data files and backbones must exist before the first trial starts. */
@@ -231,6 +256,7 @@ public final class ExperimentRunner {
             }
         }
         line.put("test", test);
+        if (m.get("two_stage") != null) line.put("two_stage", m.get("two_stage"));
         if (m.get("validation") instanceof Map<?, ?> vm) {
             Map<String, Object> val = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : vm.entrySet()) {

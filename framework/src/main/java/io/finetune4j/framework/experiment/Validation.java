@@ -94,6 +94,7 @@ final class Validation {
         }
         if (e.embeddings() != null) checkEmbeddings(l, e);
         if (e.sweep() != null) checkSweep(l, e.sweep());
+        if (e.analysis() != null) AnalysisSection.check(l, e.analysis());
     }
 
     private static void checkEmbeddings(Loaded l, ExperimentFile e) {

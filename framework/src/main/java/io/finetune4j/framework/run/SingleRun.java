@@ -87,6 +87,8 @@ public final class SingleRun {
         public String textPairField;
         public String labelField;           // null = label (labels when multi-label)
         public String splitField;
+        /** The label names in a fixed order (every row's label must be one); null = from the data. */
+        public List<String> labels;
         public Integer trainLimit;
         public Integer testLimit;
         public Double trainFraction;        // null = all; else a stratified, seeded fraction of the training rows
@@ -178,6 +180,7 @@ public final class SingleRun {
         Map<String, Object> metrics = new LinkedHashMap<>();
         double[] thresholds = null;
         Map<String, Object> validationMetrics = null;
+        List<PredictionRecord> validationRecords = new ArrayList<>();
         if (multi) {
             thresholds = new double[labels.size()];
             Arrays.fill(thresholds, 0.5);
@@ -190,6 +193,11 @@ public final class SingleRun {
         } else if (validation != null) {
             TextClassifier.Evaluation ve = model.evaluate(validation, o.maxLength, evalBatch(o));
             validationMetrics = singleLabelMetrics(data.validation(), ve).metrics;
+            List<Example> vex = data.validation().examples();
+            for (int i = 0; i < vex.size(); i++) {      // for analyses that calibrate on validation data
+                validationRecords.add(PredictionRecord.singleLabel(i, vex.get(i).text(), vex.get(i).label(),
+                        ve.probabilities()[i], ve.exampleLoss()[i], labels));
+            }
         }
         TextClassifier.Evaluation te = model.evaluate(test, o.maxLength, evalBatch(o));
         String report;
@@ -257,6 +265,9 @@ public final class SingleRun {
         deleteTree(modelDir);
         Files.move(tmpModel, modelDir);
         PredictionsWriter.writeJsonl(dir.resolve("predictions.jsonl"), records);
+        if (!validationRecords.isEmpty()) {
+            PredictionsWriter.writeJsonl(dir.resolve("validation_predictions.jsonl"), validationRecords);
+        }
         writeAtomically(dir.resolve("report.txt"), report);
         writeAtomically(dir.resolve("metrics.json"), JSON.writeValueAsString(metrics));
 
@@ -279,6 +290,7 @@ public final class SingleRun {
         long dataSeed = o.dataSeed != null ? o.dataSeed : o.seed;
         if (o.textPairField != null) ro = ro.withTextPairField(o.textPairField);
         if (o.labelField != null) ro = ro.withLabelField(o.labelField);
+        if (o.labels != null) ro = ro.withLabels(o.labels);
 
         TextDataset all = DatasetReader.read(trainFile, ro);
         TextDataset train, test, validation = null;
