@@ -182,19 +182,19 @@ class ExperimentFileTest {
 
     @Test
     void everyExperimentFileParsesAndExpands() throws Exception {
-        Map<String, Integer> expected = new TreeMap<>(Map.of(
-                "quickstart.yaml", 4,
-                "imdb-maxlen-lr.yaml", 18,           // 6 tied settings x 3 seeds
-                "imdb-maxlen-lr-small.yaml", 6,
-                "imdb-fraction.yaml", 12,
-                "imdb-fraction-small.yaml", 4,
-                "imdb-backbones.yaml", 8,
-                "imdb-backbones-small.yaml", 2,
-                "rotten-tomatoes-embeddings.yaml", 1,  // 5 embedding methods in one trial
-                "learning-curve.yaml", 5,
-                "learning-curve-small.yaml", 3,
-                "imdb-error-analysis.yaml", 1,
-                "wordnet-two-stage.yaml", 1));
+        Map<String, Integer> expected = new TreeMap<>();
+        expected.put("quickstart.yaml", 4);
+        expected.put("imdb-maxlen-lr.yaml", 18); // 6 tied settings x 3 seeds
+        expected.put("imdb-maxlen-lr-small.yaml", 6);
+        expected.put("imdb-fraction.yaml", 12);
+        expected.put("imdb-fraction-small.yaml", 4);
+        expected.put("imdb-backbones.yaml", 8);
+        expected.put("imdb-backbones-small.yaml", 2);
+        expected.put("rotten-tomatoes-embeddings.yaml", 1); // 5 embedding methods in one trial
+        expected.put("learning-curve.yaml", 5);
+        expected.put("learning-curve-small.yaml", 3);
+        expected.put("imdb-error-analysis.yaml", 1);
+        expected.put("wordnet-two-stage.yaml", 1);
         Map<String, Integer> actual = new TreeMap<>();
         try (Stream<Path> s = Files.list(experiments())) {
             for (Path f : s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
