@@ -1,5 +1,6 @@
 package io.finetune4j.framework.experiment;
 
+import io.finetune4j.framework.io.Files2;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.finetune4j.framework.analysis.EmbeddingMethods;
@@ -109,8 +110,8 @@ final class EmbeddingTrials {
                     .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
             String report = r.report().format(4) + "\nConfusion matrix (rows: true, columns: predicted)\n"
                     + r.report().confusionMatrix().formatTable(false);
-            ExperimentRunner.writeAtomically(dir.resolve("report.txt"), report);
-            ExperimentRunner.writeAtomically(dir.resolve("metrics.json"), PRETTY.writeValueAsString(line));
+            Files2.writeAtomically(dir.resolve("report.txt"), report);
+            Files2.writeAtomically(dir.resolve("metrics.json"), PRETTY.writeValueAsString(line));
             out.println(String.format(Locale.ROOT, "finetune4j:   %-19s accuracy %.4f  macro F1 %.4f  (%.1f s)",
                     r.method(), r.report().accuracy(), r.report().macroF1(), r.trainSeconds()));
             out.flush();

@@ -1,5 +1,6 @@
 package io.finetune4j.framework.experiment;
 
+import static io.finetune4j.framework.io.Files2.writeAtomically;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -80,21 +81,6 @@ public final class Summary {
         return trials.markdown();
     }
 
-    static void writeAtomically(Path file, String text) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
 
     // ------------------------------------------------------------------ the data
 
