@@ -237,7 +237,7 @@ class ExperimentFileTest {
     void gridOrderFollowsTheFileAndHashesAreStable() throws Exception {
         ExperimentFile.Loaded l = ExperimentFile.load(experiments().resolve("quickstart.yaml"));
         List<Trial> a = ExperimentPlan.trials(l);
-        assertEquals(List.of(5e-5, 5e-5, 1e-4, 1e-4), a.stream().map(t -> t.options().learningRate).toList());
+        assertEquals(List.of(5e-5, 5e-5, 2e-4, 2e-4), a.stream().map(t -> t.options().learningRate).toList());
         assertEquals(List.of(32, 64, 32, 64), a.stream().map(t -> t.options().maxLength).toList());
         List<Trial> b = ExperimentPlan.trials(ExperimentFile.load(experiments().resolve("quickstart.yaml")));
         assertEquals(a.stream().map(Trial::hash).toList(), b.stream().map(Trial::hash).toList());
