@@ -1,5 +1,7 @@
 package io.finetune4j.framework.train;
 
+import io.finetune4j.framework.eval.ClassificationReport;
+import io.finetune4j.framework.eval.MultiLabelMetrics;
 import io.finetune4j.framework.model.TextClassifier;
 import io.finetune4j.models.BertConfig;
 import io.finetune4j.models.EncoderNames;
@@ -180,40 +182,27 @@ public final class Trainer {
         }
     }
 
-    /** Accuracy and macro F1 (multi-label: subset accuracy and macro F1 at threshold 0.5). */
+    /**
+     * Accuracy and macro F1 of the validation set, from the evaluation classes that are checked against
+     * scikit-learn (multi-label: subset accuracy and macro F1 at threshold 0.5).
+     */
     static double[] accuracyAndMacroF1(TrainingData data, double[][] probs, boolean multiLabel) {
-        int c = probs[0].length;
-        long[] tp = new long[c], fp = new long[c], fn = new long[c];
-        int correct = 0;
-        for (int i = 0; i < probs.length; i++) {
-            double[] t = data.targets()[i];
-            if (multiLabel) {
-                boolean all = true;
-                for (int j = 0; j < c; j++) {
-                    boolean p = probs[i][j] >= 0.5, y = t[j] > 0.5;
-                    if (p && y) tp[j]++;
-                    else if (p) fp[j]++;
-                    else if (y) fn[j]++;
-                    all &= p == y;
-                }
-                if (all) correct++;
-            } else {
-                int pred = argmax(probs[i]), y = argmax(t);
-                if (pred == y) {
-                    correct++;
-                    tp[y]++;
-                } else {
-                    fp[pred]++;
-                    fn[y]++;
-                }
-            }
+        int n = probs.length, c = probs[0].length;
+        if (multiLabel) {
+            int[][] truth = new int[n][c];
+            for (int i = 0; i < n; i++) for (int j = 0; j < c; j++) truth[i][j] = data.targets()[i][j] > 0.5 ? 1 : 0;
+            MultiLabelMetrics m = MultiLabelMetrics.of(truth, probs, 0.5);
+            return new double[]{m.subsetAccuracy(), m.macroF1()};
         }
-        double f1 = 0;
-        for (int j = 0; j < c; j++) {
-            double denom = 2.0 * tp[j] + fp[j] + fn[j];
-            f1 += denom == 0 ? 0 : 2.0 * tp[j] / denom;
+        int[] truth = new int[n], predicted = new int[n];
+        for (int i = 0; i < n; i++) {
+            truth[i] = argmax(data.targets()[i]);
+            predicted[i] = argmax(probs[i]);
         }
-        return new double[]{(double) correct / probs.length, f1 / c};
+        List<String> names = new ArrayList<>();
+        for (int j = 0; j < c; j++) names.add(String.valueOf(j));
+        ClassificationReport r = ClassificationReport.of(truth, predicted, names);
+        return new double[]{r.accuracy(), r.macroF1()};
     }
 
     public static int argmax(double[] a) {
