@@ -2,19 +2,27 @@ package io.finetune4j.models;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Inverted-dropout masks (0 or 1/keep) made outside the graph from one seeded RNG, so that a seed fixes every
  * mask of a run (in-graph random ops repeat their first sample on M2.1: NOTES-dl4j.md).
+ *
+ * <p>{@link #next} refills the arrays it returned the last time when the shapes are the same: a training step
+ * needs a hundred megabytes of masks, and allocating them afresh each step left that much garbage for ND4J to
+ * free at the next garbage collection. The masks of one call are therefore valid until the next call.
  */
 public final class DropoutMasks {
     private final Random rng;
     private final double rate;
+    private final Map<String, INDArray> reused = new HashMap<>();
 
     public DropoutMasks(long seed, double rate) {
         if (rate < 0 || rate >= 1) throw new IllegalArgumentException("dropout rate must be in [0, 1): " + rate);
@@ -26,17 +34,33 @@ public final class DropoutMasks {
         return rate;
     }
 
-    /** One fresh mask per placeholder name. */
+    /** One fresh mask per placeholder name, in arrays reused from the previous call where the shape allows. */
     public Map<String, INDArray> next(Map<String, long[]> shapes, DataType dtype) {
         Map<String, INDArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : shapes.entrySet()) out.put(e.getKey(), mask(e.getValue(), dtype));
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) out.put(e.getKey(), next(e.getKey(), e.getValue(), dtype));
         return out;
     }
 
+    /** A fresh mask for {@code name}, refilling the array returned for that name last time if its shape fits. */
+    public INDArray next(String name, long[] shape, DataType dtype) {
+        INDArray a = reused.get(name);
+        if (a == null || a.dataType() != dtype || !Arrays.equals(a.shape(), shape)) {
+            if (a != null) a.close();
+            a = Nd4j.createUninitialized(dtype, shape);
+            reused.put(name, a);
+        }
+        return fill(a);
+    }
+
+    /** A new mask array (not reused). */
     public INDArray mask(long[] shape, DataType dtype) {
-        if (rate == 0) return Nd4j.ones(dtype, shape);
+        return fill(Nd4j.createUninitialized(dtype, shape));
+    }
+
+    private INDArray fill(INDArray a) {
+        if (rate == 0) return a.assign(1);
         double keep = 1.0 - rate;
-        INDArray u = Nd4j.rand(rng, shape).castTo(dtype);  // uniform [0, 1)
-        return u.lt(keep).castTo(dtype).muli(1.0 / keep);
+        Nd4j.getExecutioner().exec(new BernoulliDistribution(a, keep), rng);   // 1 with probability keep
+        return a.muli(1.0 / keep);
     }
 }

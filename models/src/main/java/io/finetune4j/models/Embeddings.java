@@ -49,7 +49,9 @@ public final class Embeddings {
         sum.addi(position.get(NDArrayIndex.interval(0, t), NDArrayIndex.all()).reshape(1, t, h));
         if (tokenType != null) {
             int[] types = tokenTypeIds == null ? new int[b * t] : flatten(tokenTypeIds, (int) tokenType.size(0), "token type");
-            sum.addi(Nd4j.pullRows(tokenType, 1, types).reshape(b, t, h));
+            INDArray typeRows = Nd4j.pullRows(tokenType, 1, types);
+            sum.addi(typeRows.reshape(b, t, h));
+            typeRows.close();
         }
         return sum;
     }
@@ -70,28 +72,36 @@ public final class Embeddings {
         return out;
     }
 
-    /** grad[table row ids[i][j]] += g[i, j, :], accumulated in Java arrays (repeated ids add up). */
+    /**
+     * grad[table row ids[i][j]] += g[i, j, :]. Only the rows a batch touched are written: the float path adds
+     * into a zeroed native array through a view of its memory, so a 30522-row table costs one zeroing, not a
+     * table-sized Java array and its copy.
+     */
     private static INDArray scatter(INDArray g, int[][] ids, INDArray table) {
         int h = (int) table.size(1);
         int b = ids.length, t = ids[0].length;
-        if (table.dataType() == DataType.DOUBLE) {
-            double[] src = g.dup().data().asDouble();
-            double[] dst = new double[(int) table.length()];
+        INDArray out = Nd4j.zeros(table.dataType(), table.shape());
+        if (table.dataType() == DataType.FLOAT) {
+            INDArray gc = g.isView() || g.dataType() != DataType.FLOAT ? g.castTo(DataType.FLOAT).dup('c') : g;
+            java.nio.FloatBuffer src = gc.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            java.nio.FloatBuffer dst = out.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
             for (int i = 0; i < b; i++)
                 for (int j = 0; j < t; j++) {
-                    int row = ids[i][j], from = (i * t + j) * h;
-                    for (int k = 0; k < h; k++) dst[row * h + k] += src[from + k];
+                    int row = ids[i][j] * h, from = (i * t + j) * h;
+                    for (int k = 0; k < h; k++) dst.put(row + k, dst.get(row + k) + src.get(from + k));
                 }
-            return Nd4j.create(dst, table.shape(), DataType.DOUBLE);
+            if (gc != g) gc.close();
+            return out;
         }
-        float[] src = g.dup().data().asFloat();
-        float[] dst = new float[(int) table.length()];
+        double[] src = g.dup().data().asDouble();   // double: the small models of the gradient checks
+        double[] dst = new double[(int) table.length()];
         for (int i = 0; i < b; i++)
             for (int j = 0; j < t; j++) {
                 int row = ids[i][j], from = (i * t + j) * h;
                 for (int k = 0; k < h; k++) dst[row * h + k] += src[from + k];
             }
-        return Nd4j.create(dst, table.shape(), 'c').castTo(table.dataType());
+        out.close();
+        return Nd4j.create(dst, table.shape(), DataType.DOUBLE).castTo(table.dataType());
     }
 
     private static int[] flatten(int[][] ids, int limit, String what) {

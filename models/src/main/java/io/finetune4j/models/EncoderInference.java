@@ -16,6 +16,7 @@ public final class EncoderInference {
     private final Embeddings embeddings;
     private final BertEncoder encoder;
     private final DataType dtype;
+    private final StepMemory memory;
 
     public record Output(INDArray lastHidden, INDArray pooled) {
     }
@@ -25,6 +26,7 @@ public final class EncoderInference {
         this.embeddings = new Embeddings(config, weights);
         this.encoder = new BertEncoder(SameDiff.create(), config, weights, false);
         this.dtype = BertEncoder.dtype(weights);
+        this.memory = StepMemory.install(encoder.sameDiff(), false, 1L << 30);
     }
 
     public BertEncoder encoder() {
@@ -46,8 +48,15 @@ public final class EncoderInference {
     public Output forward(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
         List<String> outs = new ArrayList<>(List.of(encoder.lastHidden.name()));
         if (encoder.pooled != null) outs.add(encoder.pooled.name());
-        Map<String, INDArray> r = encoder.sameDiff().output(inputs(inputIds, tokenTypeIds, attentionMask), outs);
-        return new Output(r.get(encoder.lastHidden.name()), encoder.pooled == null ? null : r.get(encoder.pooled.name()));
+        Map<String, INDArray> in = inputs(inputIds, tokenTypeIds, attentionMask);
+        memory.begin(outs);
+        Map<String, INDArray> r = encoder.sameDiff().output(in, outs);
+        // Copies: the graph's own arrays are reused by the next batch.
+        Output out = new Output(r.get(encoder.lastHidden.name()).dup(),
+                encoder.pooled == null ? null : r.get(encoder.pooled.name()).dup());
+        memory.recycle();
+        in.values().forEach(INDArray::close);
+        return out;
     }
 
     /** [B, 1, 1, T]: 0 where the mask is 1, {@value BertEncoder#MASKED} where it is 0 (padding). */

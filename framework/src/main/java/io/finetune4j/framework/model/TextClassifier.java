@@ -11,6 +11,7 @@ import io.finetune4j.models.BertEncoder;
 import io.finetune4j.models.Embeddings;
 import io.finetune4j.models.EncoderInference;
 import io.finetune4j.models.ModelException;
+import io.finetune4j.models.StepMemory;
 import io.finetune4j.models.checkpoint.SafetensorsFile;
 import io.finetune4j.models.tokenizer.Encoding;
 import io.finetune4j.models.tokenizer.WordPieceTokenizer;
@@ -35,6 +36,7 @@ import java.util.Map;
  */
 public final class TextClassifier {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long INFERENCE_POOL_BYTES = 1L << 30;
 
     private final String backboneName;
     private final BertConfig config;
@@ -43,6 +45,7 @@ public final class TextClassifier {
     private final WordPieceTokenizer tokenizer;
     private final Embeddings embeddings;
     private ClassifierGraph inference;
+    private StepMemory inferenceMemory;
 
     public TextClassifier(String backboneName, BertConfig config, HeadConfig head,
                           LinkedHashMap<String, INDArray> weights, WordPieceTokenizer tokenizer) {
@@ -91,29 +94,36 @@ public final class TextClassifier {
     }
 
     public Evaluation evaluate(TrainingData data, int maxLength, int batchSize) {
-        if (inference == null) inference = new ClassifierGraph(config, head, weights, false);
+        ClassifierGraph graph = inferenceGraph();
         List<Encoding> enc = encode(data.texts(), data.textPairs(), maxLength);
         double[][] probs = new double[data.size()][];
         double[] losses = new double[data.size()];
         double total = 0;
         for (Batch b : Batches.inOrder(enc, data, batchSize, tokenizer.padId())) {
-            Map<String, INDArray> out = inference.sd.output(placeholders(inference, b, null),
-                    ClassifierGraph.PROBABILITIES, ClassifierGraph.EXAMPLE_LOSS);
+            Map<String, INDArray> ph = placeholders(graph, b, null);
+            inferenceMemory.begin(List.of(ClassifierGraph.PROBABILITIES, ClassifierGraph.EXAMPLE_LOSS));
+            Map<String, INDArray> out = graph.sd.output(ph, ClassifierGraph.PROBABILITIES, ClassifierGraph.EXAMPLE_LOSS);
             INDArray p = out.get(ClassifierGraph.PROBABILITIES), l = out.get(ClassifierGraph.EXAMPLE_LOSS);
             for (int i = 0; i < b.size(); i++) {
                 probs[b.indices()[i]] = p.getRow(i).toDoubleVector();
                 losses[b.indices()[i]] = l.getDouble(i);
                 total += l.getDouble(i);
             }
+            inferenceMemory.recycle();
+            closeInputs(ph);
         }
         return new Evaluation(probs, losses, total / Math.max(1, data.size()));
     }
 
     /** Probabilities of one already-padded batch (inference graph; the benchmark times this). */
     public INDArray forwardProbabilities(Batch b) {
-        if (inference == null) inference = new ClassifierGraph(config, head, weights, false);
-        return inference.sd.output(placeholders(inference, b, null), ClassifierGraph.PROBABILITIES)
-                .get(ClassifierGraph.PROBABILITIES);
+        ClassifierGraph graph = inferenceGraph();
+        Map<String, INDArray> ph = placeholders(graph, b, null);
+        inferenceMemory.begin(List.of(ClassifierGraph.PROBABILITIES));
+        INDArray p = graph.sd.output(ph, ClassifierGraph.PROBABILITIES).get(ClassifierGraph.PROBABILITIES).dup();
+        inferenceMemory.recycle();
+        closeInputs(ph);
+        return p;
     }
 
     /** Class probabilities for unlabelled texts. */
@@ -122,6 +132,15 @@ public final class TextClassifier {
         double[] ones = new double[texts.size()];
         java.util.Arrays.fill(ones, 1);
         return evaluate(new TrainingData(texts, pairs, dummy, ones), maxLength, batchSize).probabilities();
+    }
+
+    /** The dropout-free graph, built on first use, with its arrays reused from batch to batch (StepMemory). */
+    private ClassifierGraph inferenceGraph() {
+        if (inference == null) {
+            inference = new ClassifierGraph(config, head, weights, false);
+            inferenceMemory = StepMemory.install(inference.sd, false, INFERENCE_POOL_BYTES);
+        }
+        return inference;
     }
 
     /** Placeholders of a batch for {@code graph}; {@code masks} (dropout) only for a training graph. */
@@ -140,6 +159,15 @@ public final class TextClassifier {
         }
         if (masks != null) ph.putAll(masks);
         return ph;
+    }
+
+    /** Frees the arrays {@link #placeholders} made for a batch (not the dropout masks, which their maker reuses). */
+    public void closeInputs(Map<String, INDArray> placeholders) {
+        for (String name : List.of(BertEncoder.INPUT, BertEncoder.ATTENTION_BIAS, ClassifierGraph.TARGETS,
+                ClassifierGraph.EXAMPLE_WEIGHTS, ClassifierGraph.TOKEN_MASK)) {
+            INDArray a = placeholders.get(name);
+            if (a != null) a.close();
+        }
     }
 
     // ---- saving and loading ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import io.finetune4j.models.BertConfig;
 import io.finetune4j.models.BertEncoder;
 import io.finetune4j.models.DropoutMasks;
 import io.finetune4j.models.Embeddings;
+import io.finetune4j.models.StepMemory;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,8 +31,21 @@ public final class GradientStep {
     private final List<String> graphGrads = new ArrayList<>();
     private final boolean embeddingsLearn;
     private final DataType dt;
+    private final StepMemory memory;
+    private final List<String> outputs = new ArrayList<>();   // names in the gradient graph the caller reads
+    /** Free buffers kept between steps beyond what a step needs (a step's working set is reused whole). */
+    private static final long MAX_POOLED_BYTES = 2L << 30;
 
-    public record Output(double loss, Map<String, INDArray> gradients) {
+    /**
+     * The loss and the gradients of one batch, valid until {@link #close}: closing hands the step's arrays back
+     * for reuse ({@link StepMemory}), so close it as soon as the optimizer has used the gradients, and before the
+     * next {@link #run} where possible.
+     */
+    public record Output(double loss, Map<String, INDArray> gradients, Runnable release) implements AutoCloseable {
+        @Override
+        public void close() {
+            release.run();
+        }
     }
 
     public GradientStep(TextClassifier model, Set<String> trainable, long seed) {
@@ -46,18 +60,32 @@ public final class GradientStep {
         for (String name : trainable) if (graph.sd.hasVariable(name) && !tables.contains(name)) graphGrads.add(name);
         this.embeddingsLearn = trainable.contains(tables.get(0));
         if (embeddingsLearn) graphGrads.add(BertEncoder.INPUT);
+        this.memory = StepMemory.install(graph.sd, true, MAX_POOLED_BYTES);
+        outputs.add(ClassifierGraph.LOSS);
+        for (String name : graphGrads) outputs.add(graph.sd.getVariable(name).getGradient().name());
     }
 
     public Output run(Batch b) {
         BertConfig config = model.config();
         Map<String, INDArray> ph = model.placeholders(graph, b,
                 masks.next(BertEncoder.dropoutMaskShapes(config, b.size(), b.length()), dt));
-        ph.put(ClassifierGraph.HEAD_DROPOUT, masks.mask(new long[]{b.size(), graph.headDropoutWidth(config)}, dt));
+        ph.put(ClassifierGraph.HEAD_DROPOUT, masks.next(ClassifierGraph.HEAD_DROPOUT,
+                new long[]{b.size(), graph.headDropoutWidth(config)}, dt));
+        memory.begin(outputs);
         OutAndGrad og = graph.sd.calculateGradientsAndOutputs(ph, List.of(ClassifierGraph.LOSS), graphGrads);
+        model.closeInputs(ph);   // the masks stay: DropoutMasks refills them next step
         double loss = og.getOutputs().get(ClassifierGraph.LOSS).getDouble(0);
         Map<String, INDArray> grads = new HashMap<>(og.getGradients());
         INDArray inputGrad = grads.remove(BertEncoder.INPUT);
-        if (embeddingsLearn) grads.putAll(embeddings.gradients(inputGrad, b.inputIds(), b.tokenTypeIds()));
-        return new Output(loss, grads);
+        List<INDArray> tables = new ArrayList<>();
+        if (embeddingsLearn) {
+            Map<String, INDArray> tableGrads = embeddings.gradients(inputGrad, b.inputIds(), b.tokenTypeIds());
+            tables.addAll(tableGrads.values());
+            grads.putAll(tableGrads);
+        }
+        return new Output(loss, grads, () -> {
+            tables.forEach(INDArray::close);
+            memory.recycle();
+        });
     }
 }

@@ -77,6 +77,7 @@ public final class Trainer {
         long samples = 0, tokens = 0;
         int step = 0;
         Map<String, INDArray> accumulated = null;
+        GradientStep.Output unreleased = null;
         int accumulatedBatches = 0;
 
         for (int epoch = 1; epoch <= opts.epochs(); epoch++) {
@@ -95,8 +96,16 @@ public final class Trainer {
                 }
                 Map<String, INDArray> grads = out.gradients();
 
-                if (accumulated == null) accumulated = grads;
-                else for (Map.Entry<String, INDArray> g : grads.entrySet()) accumulated.get(g.getKey()).addi(g.getValue());
+                // Without accumulation the step's own arrays are used and handed back after the update; with it,
+                // the sum lives in arrays of its own, because each step's arrays are reused by the next.
+                boolean accumulate = opts.gradientAccumulation() > 1;
+                if (accumulated == null) {
+                    accumulated = accumulate ? dup(grads) : grads;
+                } else {
+                    for (Map.Entry<String, INDArray> g : grads.entrySet()) accumulated.get(g.getKey()).addi(g.getValue());
+                }
+                if (accumulate) out.close();
+                else unreleased = out;
                 accumulatedBatches++;
                 boolean lastBatch = bi == batches.size() - 1;
                 if (accumulatedBatches == opts.gradientAccumulation() || lastBatch) {
@@ -107,6 +116,9 @@ public final class Trainer {
                     clip(accumulated, opts.maxGradNorm());
                     double lr = schedule.at(step);
                     adamw.step(weights, accumulated, lr);
+                    if (unreleased != null) unreleased.close();
+                    else accumulated.values().forEach(INDArray::close);
+                    unreleased = null;
                     step++;
                     accumulated = null;
                     accumulatedBatches = 0;
@@ -159,6 +171,12 @@ public final class Trainer {
             best.forEach((k, v) -> weights.get(k).assign(v));   // early stopping restores the best weights
         }
         return new Result(history, bestEpoch, trainSeconds, samples / trainSeconds, tokens / trainSeconds, step, samples);
+    }
+
+    private static Map<String, INDArray> dup(Map<String, INDArray> grads) {
+        Map<String, INDArray> copy = new HashMap<>();
+        grads.forEach((k, v) -> copy.put(k, v.dup()));
+        return copy;
     }
 
     private static Map<String, INDArray> snapshot(Map<String, INDArray> weights, Set<String> names) {

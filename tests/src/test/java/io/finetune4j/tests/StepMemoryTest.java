@@ -1,0 +1,95 @@
+package io.finetune4j.tests;
+
+import io.finetune4j.framework.model.ClassifierGraph;
+import io.finetune4j.framework.model.HeadConfig;
+import io.finetune4j.framework.model.TextClassifier;
+import io.finetune4j.framework.train.Batch;
+import io.finetune4j.framework.train.Batches;
+import io.finetune4j.framework.train.GradientStep;
+import io.finetune4j.framework.train.Trainer;
+import io.finetune4j.framework.train.TrainingData;
+import io.finetune4j.models.Backbone;
+import io.finetune4j.models.BertEncoder;
+import io.finetune4j.models.ModelCatalogue;
+import io.finetune4j.models.tokenizer.Encoding;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A training step whose arrays are reused from step to step (StepMemory) gives the same loss and gradients as a
+ * fresh SameDiff graph with SameDiff's own memory, over batches of changing shapes; the dropout-free inference
+ * path gives the same probabilities batch after batch.
+ */
+class StepMemoryTest {
+    @Test
+    void reusedArraysGiveTheSameGradientsAsAFreshGraph() throws Exception {
+        Backbone miniLm = ModelCatalogue.load("all-MiniLM-L6-v2");
+        HeadConfig head = new HeadConfig("cls", 32, "tanh", 0.0, List.of("neg", "pos"), false);  // no dropout: masks are ones
+        TextClassifier model = TextClassifier.create(miniLm, head, 3);
+        TrainingData data = TrainerTest.imdb(0, 12);
+        List<Encoding> enc = model.encode(data.texts(), null, 40);
+        List<Batch> batches = new ArrayList<>();
+        for (int size : new int[]{4, 6, 2}) {   // three batch shapes, then the first shape again
+            batches.add(Batches.inOrder(enc.subList(0, size), subset(data, size), size, model.tokenizer().padId()).get(0));
+        }
+        batches.add(batches.get(0));
+        Set<String> trainable = Trainer.trainable(miniLm.config(), model.weights().keySet(), "none");
+        GradientStep step = new GradientStep(model, trainable, 1);
+        ClassifierGraph fresh = new ClassifierGraph(model.config(), head, model.weights(), true);
+        List<String> names = new ArrayList<>();
+        for (String n : trainable) if (fresh.sd.hasVariable(n)) names.add(n);
+
+        for (Batch b : batches) {
+            Map<String, INDArray> ones = new java.util.HashMap<>();
+            BertEncoder.dropoutMaskShapes(model.config(), b.size(), b.length())
+                    .forEach((k, shape) -> ones.put(k, Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape)));
+            ones.put(ClassifierGraph.HEAD_DROPOUT, Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, b.size(), 32));
+            OutAndGrad ref = fresh.sd.calculateGradientsAndOutputs(model.placeholders(fresh, b, ones),
+                    List.of(ClassifierGraph.LOSS), names);
+            try (GradientStep.Output out = step.run(b)) {
+                assertEquals(ref.getOutputs().get(ClassifierGraph.LOSS).getDouble(0), out.loss(), 1e-6, "loss, batch of " + b.size());
+                int compared = 0;
+                for (String n : names) {
+                    float[] want = ref.getGradients().get(n).dup().data().asFloat();
+                    float[] got = out.gradients().get(n).dup().data().asFloat();
+                    assertArrayEquals(want, got, 1e-6f, n + ", batch of " + b.size() + "x" + b.length());
+                    compared++;
+                }
+                assertTrue(compared > 90, "compared " + compared + " gradients");
+            }
+        }
+    }
+
+    @Test
+    void inferenceGivesTheSameProbabilitiesBatchAfterBatch() throws Exception {
+        Backbone miniLm = ModelCatalogue.load("all-MiniLM-L6-v2");
+        HeadConfig head = new HeadConfig("cls", 32, "tanh", 0.1, List.of("neg", "pos"), false);
+        TextClassifier model = TextClassifier.create(miniLm, head, 3);
+        TrainingData data = TrainerTest.imdb(0, 10);
+        double[][] together = model.evaluate(data, 48, 4).probabilities();   // batches of 4, 4, 2
+        for (int i = 0; i < data.size(); i++) {
+            double[][] alone = model.evaluate(subset(data, i, i + 1), 48, 1).probabilities();
+            assertArrayEquals(together[i], alone[0], 1e-5, "text " + i);
+        }
+    }
+
+    static TrainingData subset(TrainingData d, int n) {
+        return subset(d, 0, n);
+    }
+
+    static TrainingData subset(TrainingData d, int from, int to) {
+        return new TrainingData(d.texts().subList(from, to), null,
+                java.util.Arrays.copyOfRange(d.targets(), from, to), java.util.Arrays.copyOfRange(d.weights(), from, to));
+    }
+}
