@@ -4,6 +4,8 @@
 #
 #   bench/compare.sh                      # all three cases
 #   bench/compare.sh all-MiniLM-L6-v2     # one case
+#   bench/compare.sh epoch [MODEL]        # one real-data training epoch: imdb_2k_train at max length 512
+#                                         # (ours: length-bucketed batches; the peer pads each random batch)
 #
 # Needs the peer's set-up: apt-get install -y python3-torch libopenblas0-pthread (see ../shared/peers/README.md).
 set -euo pipefail
@@ -16,6 +18,24 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 mkdir -p "$OUT" "$NPY"
 [ -f "$PEERS/torch_bert.py" ] || { echo "compare.sh: no peer at $PEERS" >&2; exit 2; }
 /usr/bin/python3 -c "import torch" 2>/dev/null || { echo "compare.sh: python3-torch missing (apt-get install -y python3-torch libopenblas0-pthread)" >&2; exit 2; }
+
+DATA="${DATA:-$ROOT/../shared/data}"
+
+epoch() {   # one epoch of imdb_2k_train.jsonl at max length 512, batch 16, the peer's head and optimiser settings
+  local model=${1:-all-MiniLM-L6-v2}
+  export_npy "$model"
+  "$ROOT/finetune4j" train --model "$model" --train-data "$DATA/imdb_2k_train.jsonl" \
+    --test-data "$DATA/imdb_1k_test.jsonl" --test-limit 32 --max-length 512 --batch-size 16 --learning-rate 5e-5 \
+    --epochs 1 --seed 42 --pooling cls --head-hidden 384 --activation tanh --dropout 0.1 --schedule constant \
+    --weight-decay 0.01 --max-grad-norm 0 --bucket-by-length --progress none --output "$OUT/epoch-$model" --force >/dev/null
+  local ours peer
+  ours=$(/usr/bin/python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print(json.dumps({'impl':'finetune4j','model':sys.argv[2],'train_seconds':m['train_seconds'],'train_samples_per_s':m['train_samples_per_second']}))" "$OUT/epoch-$model/metrics.json" "$model")
+  peer=$(/usr/bin/python3 "$PEERS/torch_bert.py" finetune "$NPY/$model" "$DATA/imdb_2k_train.jsonl" \
+    --test-file "$DATA/imdb_1k_test.jsonl" --train 2000 --test 32 --seq 512 --batch 16 --lr 5e-5 --seed 42 | tail -1)
+  echo "$ours" | tee -a "$OUT/ours-epoch.jsonl"
+  echo "$peer" | tee -a "$OUT/peer-epoch.jsonl"
+  OURS="$ours" PEER="$peer" /usr/bin/python3 -c "import json,os; o,p=json.loads(os.environ['OURS']),json.loads(os.environ['PEER']); print(json.dumps({'model':o['model'],'case':'imdb_2k epoch, max length 512','train_ratio':round(o['train_samples_per_s']/p['train_samples_per_s'],2)}))"
+}
 
 all_cases=("all-MiniLM-L6-v2 16 128" "bge-small-en-v1.5 16 128" "bert-base-uncased 8 128")
 cases=()
@@ -38,6 +58,11 @@ export_npy() {   # the peer reads a folder of .npy tensors made from the same fi
       /usr/bin/python3 "$PEERS/export_bert_npy.py" tf "$sm" "$dir" >/dev/null ;;
   esac
 }
+
+if [ "${1:-}" = "epoch" ]; then
+  epoch "${2:-}"
+  exit 0
+fi
 
 for c in "${cases[@]}"; do
   read -r model batch seq <<<"$c"

@@ -39,6 +39,8 @@ public final class BertEncoder {
     private final SameDiff sd;
     private final Map<String, INDArray> weights;
     private final DataType dt;
+    private SDVariable rowOnes;    // [B*T, 1] ones, for repeating vectors over rows (everyRow)
+    private SDVariable hiddenOnes; // [1, H] ones, for repeating a per-row value over the columns
 
     public final SDVariable lastHidden;  // [B, T, H]
     public final SDVariable pooled;      // [B, H] (pooler output), or null
@@ -65,6 +67,8 @@ public final class BertEncoder {
         SDVariable headShape = sd.concat(0, inputShape.get(SDIndex.interval(0, 2)), // [B, T, heads, headSize]
                 sd.constant(Nd4j.createFromArray((long) heads, (long) headSize)));
 
+        rowOnes = sd.onesLike(sd.reshape(attentionBias, -1, 1));                 // [B*T, 1]
+        hiddenOnes = sd.constant(Nd4j.ones(dt, 1, hidden));                      // [1, H]
         SDVariable h = layerNorm(sd.reshape(input, -1, hidden), names.embeddingsNorm());
         h = dropout(h, "embeddings");
         hiddenStates.add(h);
@@ -88,7 +92,9 @@ public final class BertEncoder {
         lastHidden = sd.reshape("last_hidden_state", h, inputShape);
         if (config.hasPooler() && names.pooler() != null) {
             SDVariable cls = lastHidden.get(SDIndex.all(), SDIndex.point(0), SDIndex.all());
-            pooled = sd.math.tanh("pooler_output", linear(cls, names.pooler()));
+            SDVariable pool = sd.mmul(cls, param(names.pooler() + ".weight"), false, true, false)
+                    .add(param(names.pooler() + ".bias"));   // [B, H]: small, a broadcast add is fine
+            pooled = sd.math.tanh("pooler_output", pool);
         } else {
             pooled = null;
         }
@@ -144,14 +150,25 @@ public final class BertEncoder {
 
     /** x · Wᵀ + b with W stored [out, in]. ({@code sd.nn.linear} is wrong on the oneDNN builds: NOTES-dl4j.md.) */
     private SDVariable linear(SDVariable x, String prefix) {
-        return sd.mmul(x, param(prefix + ".weight"), false, true, false).add(param(prefix + ".bias"));
+        return sd.mmul(x, param(prefix + ".weight"), false, true, false).add(everyRow(param(prefix + ".bias")));
     }
 
+    /** LayerNorm over the last dimension of [B*T, H], with BERT's epsilon. */
     private SDVariable layerNorm(SDVariable x, String prefix) {
         SDVariable centred = x.sub(x.mean(true, 1));
-        SDVariable variance = sd.math.square(centred).mean(true, 1);
-        SDVariable normed = centred.mul(sd.math.rsqrt(variance.add(config.layerNormEps())));
-        return normed.mul(param(prefix + ".weight")).add(param(prefix + ".bias"));
+        SDVariable variance = centred.mul(centred).mean(true, 1);
+        SDVariable inverse = sd.math.rsqrt(variance.add(config.layerNormEps()));            // [B*T, 1]
+        SDVariable normed = centred.mul(sd.mmul(inverse, hiddenOnes));                    // same-shape multiply
+        return normed.mul(everyRow(param(prefix + ".weight"))).add(everyRow(param(prefix + ".bias")));
+    }
+
+    /**
+     * A [H] vector repeated on every one of the B*T rows, as the product [B*T, 1] · [1, H]. Why not a broadcasting
+     * add or multiply: on M2.1 their backward passes take a generic strided path, ~20 ms for [2048, 384] against
+     * ~1 ms for the same-shape op plus this thin matmul (bench/RESULTS.md); they were a third of a training step.
+     */
+    private SDVariable everyRow(SDVariable vector) {
+        return sd.mmul(rowOnes, sd.reshape(vector, 1, -1));
     }
 
     /** Exact GELU: x/2 · (1 + erf(x/√2)). */

@@ -16,6 +16,8 @@ import java.util.Map;
 public final class Embeddings {
     private final INDArray word, position, tokenType;
     private final String wordName, positionName, typeName;
+    private INDArray wordGrad;                 // reused gradient of the word table (float32)
+    private int[] wordRowsWritten = new int[0];
 
     public Embeddings(BertConfig config, Map<String, INDArray> weights) {
         EncoderNames n = EncoderNames.of(config);
@@ -56,12 +58,27 @@ public final class Embeddings {
         return sum;
     }
 
-    /** Dense gradients of the tables from the gradient of {@link #lookup}'s output ([B, T, H]). */
+    /**
+     * Dense gradients of the tables from the gradient of {@link #lookup}'s output ([B, T, H]). The float32 word
+     * table's gradient is one array reused by every call (only the rows the previous batch wrote are zeroed
+     * again): it is the size of the table, and a fresh one per step cost a 47 MB allocation for MiniLM.
+     * It is therefore valid until the next call; the other tables' gradients are new arrays.
+     */
     public Map<String, INDArray> gradients(INDArray inputGrad, int[][] inputIds, int[][] tokenTypeIds) {
         int b = inputIds.length, t = inputIds[0].length, h = (int) word.size(1);
         INDArray g = inputGrad.reshape(b, t, h);
         Map<String, INDArray> out = new LinkedHashMap<>();
-        out.put(wordName, scatter(g, inputIds, word));
+        if (word.dataType() == DataType.FLOAT) {
+            if (wordGrad == null) wordGrad = Nd4j.zeros(word.dataType(), word.shape());
+            java.nio.FloatBuffer dst = wordGrad.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int row : wordRowsWritten) for (int k = 0; k < h; k++) dst.put(row * h + k, 0f);
+            java.util.BitSet rows = new java.util.BitSet();
+            for (int[] seq : inputIds) for (int id : seq) rows.set(id);
+            wordRowsWritten = rows.stream().toArray();
+            out.put(wordName, scatterInto(wordGrad, g, inputIds));
+        } else {
+            out.put(wordName, scatter(g, inputIds, word));
+        }
         INDArray posGrad = Nd4j.zeros(position.dataType(), position.shape());
         posGrad.get(NDArrayIndex.interval(0, t), NDArrayIndex.all()).assign(g.sum(0));
         out.put(positionName, posGrad);
@@ -72,27 +89,12 @@ public final class Embeddings {
         return out;
     }
 
-    /**
-     * grad[table row ids[i][j]] += g[i, j, :]. Only the rows a batch touched are written: the float path adds
-     * into a zeroed native array through a view of its memory, so a 30522-row table costs one zeroing, not a
-     * table-sized Java array and its copy.
-     */
+    /** A new gradient array for {@code table}: grad[ids[i][j]] += g[i, j, :] (repeated ids add up). */
     private static INDArray scatter(INDArray g, int[][] ids, INDArray table) {
+        INDArray out = Nd4j.zeros(table.dataType(), table.shape());
+        if (table.dataType() == DataType.FLOAT) return scatterInto(out, g, ids);
         int h = (int) table.size(1);
         int b = ids.length, t = ids[0].length;
-        INDArray out = Nd4j.zeros(table.dataType(), table.shape());
-        if (table.dataType() == DataType.FLOAT) {
-            INDArray gc = g.isView() || g.dataType() != DataType.FLOAT ? g.castTo(DataType.FLOAT).dup('c') : g;
-            java.nio.FloatBuffer src = gc.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-            java.nio.FloatBuffer dst = out.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-            for (int i = 0; i < b; i++)
-                for (int j = 0; j < t; j++) {
-                    int row = ids[i][j] * h, from = (i * t + j) * h;
-                    for (int k = 0; k < h; k++) dst.put(row + k, dst.get(row + k) + src.get(from + k));
-                }
-            if (gc != g) gc.close();
-            return out;
-        }
         double[] src = g.dup().data().asDouble();   // double: the small models of the gradient checks
         double[] dst = new double[(int) table.length()];
         for (int i = 0; i < b; i++)
@@ -102,6 +104,22 @@ public final class Embeddings {
             }
         out.close();
         return Nd4j.create(dst, table.shape(), DataType.DOUBLE).castTo(table.dataType());
+    }
+
+    /** out[ids[i][j]] += g[i, j, :] for a float32 {@code out}, through a view of its memory. */
+    private static INDArray scatterInto(INDArray out, INDArray g, int[][] ids) {
+        int h = (int) out.size(1);
+        int b = ids.length, t = ids[0].length;
+        INDArray gc = g.isView() || g.dataType() != DataType.FLOAT ? g.castTo(DataType.FLOAT).dup('c') : g;
+        java.nio.FloatBuffer src = gc.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        java.nio.FloatBuffer dst = out.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int i = 0; i < b; i++)
+            for (int j = 0; j < t; j++) {
+                int row = ids[i][j] * h, from = (i * t + j) * h;
+                for (int k = 0; k < h; k++) dst.put(row + k, dst.get(row + k) + src.get(from + k));
+            }
+        if (gc != g) gc.close();
+        return out;
     }
 
     private static int[] flatten(int[][] ids, int limit, String what) {

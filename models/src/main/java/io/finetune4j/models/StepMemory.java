@@ -48,6 +48,8 @@ public final class StepMemory extends BaseListener implements SessionMemMgr {
     private final Map<DataBuffer, Set<String>> holders = new IdentityHashMap<>();
     private final Map<DataBuffer, Boolean> ours = new IdentityHashMap<>(); // allocated here and not yet pooled
     private final Map<String, ArrayDeque<DataBuffer>> pool = new HashMap<>();
+    private final Map<DataBuffer, Integer> pooledAt = new IdentityHashMap<>(); // run in which it went back
+    private int run;
     private Set<String> keep = Set.of();
     private final Thread owner = Thread.currentThread();   // other threads run in sessions of their own
     private long pooledBytes;
@@ -86,6 +88,7 @@ public final class StepMemory extends BaseListener implements SessionMemMgr {
 
     /** Call before each run with the names of the outputs the caller will read; they live until {@link #recycle}. */
     public void begin(Collection<String> outputs) {
+        run++;
         keep = new HashSet<>(outputs);
         pendingReads.clear();
         pendingReads.putAll(readers);
@@ -94,6 +97,15 @@ public final class StepMemory extends BaseListener implements SessionMemMgr {
     /** The caller is done with the run's outputs: every buffer of the run goes back to the pool. */
     public void recycle() {
         for (DataBuffer b : new ArrayList<>(ours.keySet())) toPool(b);
+        // Buffers no run has taken for two runs are of shapes that went out of use (padded lengths vary from batch
+        // to batch): free them, so that the pool holds about one step's working set.
+        for (ArrayDeque<DataBuffer> q : pool.values()) {
+            q.removeIf(b -> {
+                if (pooledAt.get(b) >= run - 1) return false;
+                free(b);
+                return true;
+            });
+        }
         bufferOf.clear();
         holders.clear();
         pendingReads.clear();   // a run without begin() frees nothing early
@@ -128,6 +140,7 @@ public final class StepMemory extends BaseListener implements SessionMemMgr {
             a = Nd4j.createUninitialized(dt, shape, order);
             b = root(a);
         } else {
+            pooledAt.remove(b);
             pooledBytes -= length * dt.width();
             a = Nd4j.create(b, shape, Nd4j.getStrides(shape, order), 0, order, dt);
         }
@@ -158,6 +171,7 @@ public final class StepMemory extends BaseListener implements SessionMemMgr {
     public void close() {
         for (ArrayDeque<DataBuffer> q : pool.values()) for (DataBuffer b : q) b.close();
         pool.clear();
+        pooledAt.clear();
         pooledBytes = 0;
     }
 
@@ -207,7 +221,14 @@ public final class StepMemory extends BaseListener implements SessionMemMgr {
             return;
         }
         pool.computeIfAbsent(key(b.dataType(), b.length()), k -> new ArrayDeque<>()).add(b);
+        pooledAt.put(b, run);
         pooledBytes += bytes;
+    }
+
+    private void free(DataBuffer b) {
+        pooledAt.remove(b);
+        pooledBytes -= b.length() * b.dataType().width();
+        b.close();
     }
 
     private static String key(DataType dt, long length) {

@@ -32,9 +32,10 @@ public final class GradientStep {
     private final boolean embeddingsLearn;
     private final DataType dt;
     private final StepMemory memory;
+    private final String wordTable;
     private final List<String> outputs = new ArrayList<>();   // names in the gradient graph the caller reads
-    /** Free buffers kept between steps beyond what a step needs (a step's working set is reused whole). */
-    private static final long MAX_POOLED_BYTES = 2L << 30;
+    /** At most this much memory is held in free buffers between steps (normally one step's working set). */
+    private static final long MAX_POOLED_BYTES = 6L << 30;
 
     /**
      * The loss and the gradients of one batch, valid until {@link #close}: closing hands the step's arrays back
@@ -57,6 +58,7 @@ public final class GradientStep {
         this.embeddings = new Embeddings(config, weights);
         this.masks = new DropoutMasks(seed * 31 + 17, model.head().dropout());
         List<String> tables = List.of(embeddings.tableNames());
+        this.wordTable = tables.get(0);
         for (String name : trainable) if (graph.sd.hasVariable(name) && !tables.contains(name)) graphGrads.add(name);
         this.embeddingsLearn = trainable.contains(tables.get(0));
         if (embeddingsLearn) graphGrads.add(BertEncoder.INPUT);
@@ -80,7 +82,9 @@ public final class GradientStep {
         List<INDArray> tables = new ArrayList<>();
         if (embeddingsLearn) {
             Map<String, INDArray> tableGrads = embeddings.gradients(inputGrad, b.inputIds(), b.tokenTypeIds());
-            tables.addAll(tableGrads.values());
+            tableGrads.forEach((name, g) -> {
+                if (!name.equals(wordTable)) tables.add(g);   // the word table's gradient is reused (Embeddings)
+            });
             grads.putAll(tableGrads);
         }
         return new Output(loss, grads, () -> {
