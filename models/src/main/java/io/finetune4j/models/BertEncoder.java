@@ -67,7 +67,7 @@ public final class BertEncoder {
         SDVariable headShape = sd.concat(0, inputShape.get(SDIndex.interval(0, 2)), // [B, T, heads, headSize]
                 sd.constant(Nd4j.createFromArray((long) heads, (long) headSize)));
 
-        rowOnes = sd.onesLike(sd.reshape(attentionBias, -1, 1));                 // [B*T, 1]
+        rowOnes = sd.reshape(attentionBias, -1, 1).mul(0.0).add(1.0);            // [B*T, 1] (onesLike logs a warning)
         hiddenOnes = sd.constant(Nd4j.ones(dt, 1, hidden));                      // [1, H]
         SDVariable h = layerNorm(sd.reshape(input, -1, hidden), names.embeddingsNorm());
         h = dropout(h, "embeddings");

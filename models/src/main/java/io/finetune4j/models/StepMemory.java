@@ -25,6 +25,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Memory for one SameDiff graph that is run over and over (a training step, an inference batch): op outputs come
@@ -47,7 +48,7 @@ public final class StepMemory extends BaseListener implements SessionMemMgr {
     private final Map<String, DataBuffer> bufferOf = new HashMap<>();   // live variable -> root buffer
     private final Map<DataBuffer, Set<String>> holders = new IdentityHashMap<>();
     private final Map<DataBuffer, Boolean> ours = new IdentityHashMap<>(); // allocated here and not yet pooled
-    private final Map<String, ArrayDeque<DataBuffer>> pool = new HashMap<>();
+    private final Map<DataType, TreeMap<Long, ArrayDeque<DataBuffer>>> pool = new HashMap<>(); // by length
     private final Map<DataBuffer, Integer> pooledAt = new IdentityHashMap<>(); // run in which it went back
     private int run;
     private Set<String> keep = Set.of();
@@ -99,12 +100,15 @@ public final class StepMemory extends BaseListener implements SessionMemMgr {
         for (DataBuffer b : new ArrayList<>(ours.keySet())) toPool(b);
         // Buffers no run has taken for two runs are of shapes that went out of use (padded lengths vary from batch
         // to batch): free them, so that the pool holds about one step's working set.
-        for (ArrayDeque<DataBuffer> q : pool.values()) {
-            q.removeIf(b -> {
-                if (pooledAt.get(b) >= run - 1) return false;
-                free(b);
-                return true;
-            });
+        for (TreeMap<Long, ArrayDeque<DataBuffer>> byLength : pool.values()) {
+            for (ArrayDeque<DataBuffer> q : byLength.values()) {
+                q.removeIf(b -> {
+                    if (pooledAt.get(b) >= run - 1) return false;
+                    free(b);
+                    return true;
+                });
+            }
+            byLength.values().removeIf(ArrayDeque::isEmpty);
         }
         bufferOf.clear();
         holders.clear();
@@ -133,15 +137,13 @@ public final class StepMemory extends BaseListener implements SessionMemMgr {
         long length = 1;
         for (long s : shape) length *= s;
         if (length == 0 || dt == DataType.UTF8) return Nd4j.createUninitialized(dt, shape, order);
-        ArrayDeque<DataBuffer> free = pool.get(key(dt, length));
-        DataBuffer b = free == null ? null : free.poll();
+        DataBuffer b = take(dt, length);
         INDArray a;
         if (b == null) {
+            if (length * dt.width() >= 1 << 20) evictSmaller(dt, length);
             a = Nd4j.createUninitialized(dt, shape, order);
             b = root(a);
         } else {
-            pooledAt.remove(b);
-            pooledBytes -= length * dt.width();
             a = Nd4j.create(b, shape, Nd4j.getStrides(shape, order), 0, order, dt);
         }
         ours.put(b, Boolean.TRUE);
@@ -169,7 +171,9 @@ public final class StepMemory extends BaseListener implements SessionMemMgr {
 
     @Override
     public void close() {
-        for (ArrayDeque<DataBuffer> q : pool.values()) for (DataBuffer b : q) b.close();
+        for (TreeMap<Long, ArrayDeque<DataBuffer>> byLength : pool.values()) {
+            for (ArrayDeque<DataBuffer> q : byLength.values()) for (DataBuffer b : q) b.close();
+        }
         pool.clear();
         pooledAt.clear();
         pooledBytes = 0;
@@ -220,7 +224,7 @@ public final class StepMemory extends BaseListener implements SessionMemMgr {
             b.close();
             return;
         }
-        pool.computeIfAbsent(key(b.dataType(), b.length()), k -> new ArrayDeque<>()).add(b);
+        pool.computeIfAbsent(b.dataType(), k -> new TreeMap<>()).computeIfAbsent(b.length(), k -> new ArrayDeque<>()).add(b);
         pooledAt.put(b, run);
         pooledBytes += bytes;
     }
@@ -231,8 +235,39 @@ public final class StepMemory extends BaseListener implements SessionMemMgr {
         b.close();
     }
 
-    private static String key(DataType dt, long length) {
-        return dt.name() + ":" + length;
+    /**
+     * The smallest pooled buffer of at least {@code length} elements and at most twice that: padded lengths vary
+     * from batch to batch, and a batch shorter than the last one fits in its buffers.
+     */
+    private DataBuffer take(DataType dt, long length) {
+        TreeMap<Long, ArrayDeque<DataBuffer>> byLength = pool.get(dt);
+        if (byLength == null) return null;
+        Map.Entry<Long, ArrayDeque<DataBuffer>> e = byLength.ceilingEntry(length);
+        if (e == null || e.getKey() > 2 * length) return null;
+        DataBuffer b = e.getValue().poll();
+        if (e.getValue().isEmpty()) byLength.remove(e.getKey());
+        pooledAt.remove(b);
+        pooledBytes -= b.length() * dt.width();
+        return b;
+    }
+
+    /**
+     * Before a large allocation the pool cannot serve, frees pooled buffers just smaller than it, about as many
+     * bytes as it needs: after a batch longer than the last one, the last one's buffers are too small to be
+     * used again, and keeping them would hold two working sets at once.
+     */
+    private void evictSmaller(DataType dt, long length) {
+        TreeMap<Long, ArrayDeque<DataBuffer>> byLength = pool.get(dt);
+        if (byLength == null) return;
+        long freed = 0;
+        while (freed < length && !byLength.isEmpty()) {
+            Map.Entry<Long, ArrayDeque<DataBuffer>> e = byLength.lowerEntry(length);
+            if (e == null) return;
+            DataBuffer b = e.getValue().poll();
+            if (e.getValue().isEmpty()) byLength.remove(e.getKey());
+            freed += b.length();
+            free(b);
+        }
     }
 
     private static DataBuffer root(INDArray a) {

@@ -71,6 +71,34 @@ class StepMemoryTest {
         }
     }
 
+    /** BERT checkpoints carry a pooler; a head on [CLS] leaves it off the loss's path, so it has no gradient. */
+    @Test
+    void aPoolerTheHeadDoesNotUseGetsNoGradientAndTrainingRuns() throws Exception {
+        Backbone miniLm = ModelCatalogue.load("all-MiniLM-L6-v2");
+        java.util.LinkedHashMap<String, INDArray> w = new java.util.LinkedHashMap<>(miniLm.weights());
+        int h = miniLm.config().hiddenSize();
+        w.put("pooler.dense.weight", Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, h, h).subi(0.5).muli(0.1));
+        w.put("pooler.dense.bias", Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, h));
+        Backbone withPooler = new Backbone("minilm+pooler", miniLm.config().withPooler(true), w, miniLm.tokenizer());
+        TrainingData data = TrainerTest.imdb(0, 4);
+        for (String pooling : new String[]{"cls", "pooler"}) {
+            TextClassifier model = TextClassifier.create(withPooler, new HeadConfig(pooling, 16, "tanh", 0.1,
+                    List.of("neg", "pos"), false), 3);
+            List<Encoding> enc = model.encode(data.texts(), null, 24);
+            Batch b = Batches.inOrder(enc, data, 4, model.tokenizer().padId()).get(0);
+            GradientStep step = new GradientStep(model, Trainer.trainable(withPooler.config(), model.weights().keySet(), "none"), 1);
+            try (GradientStep.Output out = step.run(b)) {
+                assertTrue(Double.isFinite(out.loss()));
+                INDArray poolerGrad = out.gradients().get("pooler.dense.weight");
+                if (pooling.equals("cls")) {
+                    assertTrue(poolerGrad == null, "cls pooling: no pooler gradient");
+                } else {
+                    assertTrue(poolerGrad != null && poolerGrad.norm2Number().doubleValue() > 0, "pooler pooling trains the pooler");
+                }
+            }
+        }
+    }
+
     @Test
     void inferenceGivesTheSameProbabilitiesBatchAfterBatch() throws Exception {
         Backbone miniLm = ModelCatalogue.load("all-MiniLM-L6-v2");

@@ -34,10 +34,10 @@ public final class StepBenchmark {
         TextClassifier model = TextClassifier.create(backbone, head, 0);
         Batch b = randomBatch(batch, seq, backbone.config().vocabSize(), 0);
 
-        GradientStep step = new GradientStep(model, Trainer.trainable(backbone.config(), model.weights().keySet(), "none"), 0);
         AdamW adamw = new AdamW(0.01);
         double[] train = new double[steps + 2];
         try (StdoutFilter quiet = StdoutFilter.install()) {   // SameDiff prints a line per differentiated op
+            GradientStep step = new GradientStep(model, Trainer.trainable(backbone.config(), model.weights().keySet(), "none"), 0);
             for (int i = 0; i < train.length; i++) {
                 long t = System.nanoTime();
                 try (GradientStep.Output out = step.run(b)) {

@@ -98,7 +98,7 @@ public final class AdamW {
     /** A whole, c-ordered array with its own buffer: its elements are the buffer's first {@code length()}. */
     static boolean plain(INDArray a) {
         return !a.isView() && a.offset() == 0 && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a)
-                && a.data().length() == a.length();
+                && a.data().length() >= a.length();   // pooled buffers may be longer than the array
     }
 
     /** A view of the array's native memory (no copy). */

@@ -8,6 +8,7 @@ import io.finetune4j.models.BertEncoder;
 import io.finetune4j.models.DropoutMasks;
 import io.finetune4j.models.Embeddings;
 import io.finetune4j.models.StepMemory;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -64,7 +65,10 @@ public final class GradientStep {
         if (embeddingsLearn) graphGrads.add(BertEncoder.INPUT);
         this.memory = StepMemory.install(graph.sd, true, MAX_POOLED_BYTES);
         outputs.add(ClassifierGraph.LOSS);
-        for (String name : graphGrads) outputs.add(graph.sd.getVariable(name).getGradient().name());
+        for (String name : graphGrads) {
+            SDVariable grad = graph.sd.getVariable(name).getGradient();
+            if (grad != null) outputs.add(grad.name());   // null: not on the loss's path (an unused pooler)
+        }
     }
 
     public Output run(Batch b) {
