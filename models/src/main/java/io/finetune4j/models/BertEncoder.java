@@ -76,11 +76,15 @@ public final class BertEncoder {
         for (int l = 0; l < config.numLayers(); l++) {
             // Self-attention: [B*T, H] -> [B, heads, T, headSize]
             SDVariable q = toHeads(linear(h, names.query(l)).mul(scale), headShape);
-            // Keys go straight to [B, heads, headSize, T]: a batched matmul with transposeB ran ~7× slower than
-            // the same product on a transposed operand (120 vs 18 ms a step for MiniLM 16 × 128).
-            SDVariable kT = sd.reshape(linear(h, names.key(l)), headShape).permute(0, 2, 3, 1);
+            SDVariable k = linear(h, names.key(l));
             SDVariable v = toHeads(linear(h, names.value(l)), headShape);
-            SDVariable scores = sd.mmul(q, kT).add(attentionBias);                      // [B, heads, T, T]
+            // Inference puts the keys straight into [B, heads, headSize, T]: there a batched matmul with transposeB
+            // ran ~6× slower than the same product on a transposed operand (120 vs 19 ms for MiniLM 16 × 128).
+            // Training keeps transposeB, whose backward was the faster of the two (bench/RESULTS.md).
+            SDVariable scores = training
+                    ? sd.mmul(q, toHeads(k, headShape), false, true, false)
+                    : sd.mmul(q, sd.reshape(k, headShape).permute(0, 2, 3, 1));
+            scores = scores.add(attentionBias);                                           // [B, heads, T, T]
             SDVariable probs = dropout(sd.nn.softmax(scores, 3), "layer" + l + ".attention_probs");
             SDVariable context = sd.reshape(sd.mmul(probs, v).permute(0, 2, 1, 3), -1, hidden);
             SDVariable attention = linear(context, names.attentionOutput(l));
