@@ -3,11 +3,11 @@ package io.finetune4j.framework.model;
 import io.finetune4j.models.BertConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import java.util.Random;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * Head parameter names (as in Hugging Face's RoBERTa classification head: {@code classifier.dense},
