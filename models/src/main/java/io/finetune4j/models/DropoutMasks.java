@@ -52,11 +52,6 @@ public final class DropoutMasks {
         return fill(a);
     }
 
-    /** A new mask array (not reused). */
-    public INDArray mask(long[] shape, DataType dtype) {
-        return fill(Nd4j.createUninitialized(dtype, shape));
-    }
-
     private INDArray fill(INDArray a) {
         if (rate == 0) return a.assign(1);
         double keep = 1.0 - rate;

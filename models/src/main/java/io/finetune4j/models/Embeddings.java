@@ -70,7 +70,7 @@ public final class Embeddings {
         Map<String, INDArray> out = new LinkedHashMap<>();
         if (word.dataType() == DataType.FLOAT) {
             if (wordGrad == null) wordGrad = Nd4j.zeros(word.dataType(), word.shape());
-            java.nio.FloatBuffer dst = wordGrad.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            java.nio.FloatBuffer dst = NativeFloats.view(wordGrad);
             for (int row : wordRowsWritten) for (int k = 0; k < h; k++) dst.put(row * h + k, 0f);
             java.util.BitSet rows = new java.util.BitSet();
             for (int[] seq : inputIds) for (int id : seq) rows.set(id);
@@ -91,8 +91,7 @@ public final class Embeddings {
 
     /** A new gradient array for {@code table}: grad[ids[i][j]] += g[i, j, :] (repeated ids add up). */
     private static INDArray scatter(INDArray g, int[][] ids, INDArray table) {
-        INDArray out = Nd4j.zeros(table.dataType(), table.shape());
-        if (table.dataType() == DataType.FLOAT) return scatterInto(out, g, ids);
+        if (table.dataType() == DataType.FLOAT) return scatterInto(Nd4j.zeros(table.dataType(), table.shape()), g, ids);
         int h = (int) table.size(1);
         int b = ids.length, t = ids[0].length;
         double[] src = g.dup().data().asDouble();   // double: the small models of the gradient checks
@@ -102,7 +101,6 @@ public final class Embeddings {
                 int row = ids[i][j], from = (i * t + j) * h;
                 for (int k = 0; k < h; k++) dst[row * h + k] += src[from + k];
             }
-        out.close();
         return Nd4j.create(dst, table.shape(), DataType.DOUBLE).castTo(table.dataType());
     }
 
@@ -111,8 +109,8 @@ public final class Embeddings {
         int h = (int) out.size(1);
         int b = ids.length, t = ids[0].length;
         INDArray gc = g.isView() || g.dataType() != DataType.FLOAT ? g.castTo(DataType.FLOAT).dup('c') : g;
-        java.nio.FloatBuffer src = gc.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-        java.nio.FloatBuffer dst = out.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        java.nio.FloatBuffer src = NativeFloats.view(gc);
+        java.nio.FloatBuffer dst = NativeFloats.view(out);
         for (int i = 0; i < b; i++)
             for (int j = 0; j < t; j++) {
                 int row = ids[i][j] * h, from = (i * t + j) * h;

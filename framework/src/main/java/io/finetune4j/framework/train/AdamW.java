@@ -1,12 +1,12 @@
 package io.finetune4j.framework.train;
 
+import io.finetune4j.models.NativeFloats;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -61,7 +61,7 @@ public final class AdamW {
             INDArray vt = v.computeIfAbsent(name, k -> Nd4j.zeros(p.dataType(), p.shape()));
             if (p.dataType() == DataType.FLOAT && plain(p)) {
                 INDArray gc = plain(g) && g.dataType() == DataType.FLOAT ? g : g.castTo(DataType.FLOAT).dup('c');
-                fused(floats(p), floats(gc), floats(mt), floats(vt), (int) p.length(), decay, lr / bc1, Math.sqrt(bc2));
+                fused(NativeFloats.view(p), NativeFloats.view(gc), NativeFloats.view(mt), NativeFloats.view(vt), (int) p.length(), decay, lr / bc1, Math.sqrt(bc2));
                 if (gc != g) gc.close();
             } else {
                 arrayOps(p, g, mt, vt, decay, lr, bc1, bc2);
@@ -99,10 +99,5 @@ public final class AdamW {
     static boolean plain(INDArray a) {
         return !a.isView() && a.offset() == 0 && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a)
                 && a.data().length() >= a.length();   // pooled buffers may be longer than the array
-    }
-
-    /** A view of the array's native memory (no copy). */
-    static FloatBuffer floats(INDArray a) {
-        return a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 }
