@@ -26,6 +26,8 @@ import java.util.Map;
  *   <li>GELU is built from {@code erf} (the built-in is the sigmoid approximation) and LayerNorm from mean/variance
  *       (the built-in op has no epsilon; BERT's is 1e-12).</li>
  * </ul>
+ * For speed, the broadcasting adds and multiplies, the dropout and attention masks and the attention matmuls are
+ * differentiated by {@link FastBackward}'s rules instead of M2.1's (the same gradients, from faster ops).
  * Batch size and sequence length are dynamic: one graph serves every padded batch shape.
  */
 public final class BertEncoder {
@@ -39,8 +41,6 @@ public final class BertEncoder {
     private final SameDiff sd;
     private final Map<String, INDArray> weights;
     private final DataType dt;
-    private SDVariable rowOnes;    // [B*T, 1] ones, for repeating vectors over rows (everyRow)
-    private SDVariable hiddenOnes; // [1, H] ones, for repeating a per-row value over the columns
 
     public final SDVariable lastHidden;  // [B, T, H]
     public final SDVariable pooled;      // [B, H] (pooler output), or null
@@ -67,31 +67,41 @@ public final class BertEncoder {
         SDVariable headShape = sd.concat(0, inputShape.get(SDIndex.interval(0, 2)), // [B, T, heads, headSize]
                 sd.constant(Nd4j.createFromArray((long) heads, (long) headSize)));
 
-        rowOnes = sd.reshape(attentionBias, -1, 1).mul(0.0).add(1.0);            // [B*T, 1] (onesLike logs a warning)
-        hiddenOnes = sd.constant(Nd4j.ones(dt, 1, hidden));                      // [1, H]
+        // The ones that FastBackward's gradient rules sum rows and columns with (they are computed only when used).
+        sd.reshape(attentionBias, -1, 1).mul(0.0).add(FastBackward.ROW_ONES, 1.0);    // [B*T, 1] (onesLike warns)
+        sd.constant(FastBackward.COLUMN_ONES, Nd4j.ones(dt, 1, hidden));               // [1, H]
         SDVariable h = layerNorm(sd.reshape(input, -1, hidden), names.embeddingsNorm());
         h = dropout(h, "embeddings");
         hiddenStates.add(h);
         double scale = 1.0 / Math.sqrt(headSize);
         for (int l = 0; l < config.numLayers(); l++) {
-            // Self-attention: [B*T, H] -> [B, heads, T, headSize]
-            SDVariable q = toHeads(linear(h, names.query(l)).mul(scale), headShape);
+            // Self-attention: [B*T, H] -> [B, heads, T, headSize]; the 1/√headSize goes on the query weights.
+            SDVariable q = toHeads(linear(h, names.query(l), scale, scale), headShape);
             SDVariable k = linear(h, names.key(l));
             SDVariable v = toHeads(linear(h, names.value(l)), headShape);
-            // Inference puts the keys straight into [B, heads, headSize, T]: there a batched matmul with transposeB
-            // ran ~6× slower than the same product on a transposed operand (120 vs 19 ms for MiniLM 16 × 128).
-            // Training keeps transposeB, whose backward was the faster of the two (bench/RESULTS.md).
-            SDVariable scores = training
-                    ? sd.mmul(q, toHeads(k, headShape), false, true, false)
-                    : sd.mmul(q, sd.reshape(k, headShape).permute(0, 2, 3, 1));
-            scores = scores.add(attentionBias);                                           // [B, heads, T, T]
+            // Batched matmuls get contiguous operands only, never a transposed one (FastBackward.matmul says why):
+            // the keys are made [B, heads, headSize, T], and in training the values' transpose is kept for the
+            // backward pass.
+            SDVariable scores, context;
+            if (training) {
+                SDVariable keys = toHeads(k, headShape);
+                scores = FastBackward.matmul(sd, q, keys.permute(0, 1, 3, 2), keys);
+            } else {
+                scores = sd.mmul(q, sd.reshape(k, headShape).permute(0, 2, 3, 1));
+            }
+            scores = FastBackward.addConstant(sd, scores, attentionBias);                 // [B, heads, T, T]
             SDVariable probs = dropout(sd.nn.softmax(scores, 3), "layer" + l + ".attention_probs");
-            SDVariable context = sd.reshape(sd.mmul(probs, v).permute(0, 2, 1, 3), -1, hidden);
+            context = training ? FastBackward.matmul(sd, probs, v, v.permute(0, 1, 3, 2)) : sd.mmul(probs, v);
+            context = sd.reshape(context.permute(0, 2, 1, 3), -1, hidden);
             SDVariable attention = linear(context, names.attentionOutput(l));
             if (!config.isDistilBert()) attention = dropout(attention, "layer" + l + ".attention_output");
             h = layerNorm(attention.add(h), names.attentionNorm(l));
-            // Feed-forward
-            SDVariable ffn = linear(gelu(linear(h, names.intermediate(l))), names.output(l));
+            // Feed-forward with exact GELU(x) = x/2 · (1 + erf(x/√2)). The intermediate layer computes u = x/√2
+            // directly (its weight and bias scaled by 1/√2) and the output layer's weight takes the other 1/√2, so
+            // the [B*T, 4H] activations see just erf, an add and a multiply: out = (u · (1 + erf(u))) · (W₂/√2)ᵀ + b₂.
+            double s = 1.0 / Math.sqrt(2.0);
+            SDVariable u = linear(h, names.intermediate(l), s, s);
+            SDVariable ffn = linear(u.mul(sd.math.erf(u).add(1.0)), names.output(l), s, 1.0);
             h = layerNorm(dropout(ffn, "layer" + l + ".output").add(h), names.outputNorm(l));
             hiddenStates.add(h);
         }
@@ -154,41 +164,29 @@ public final class BertEncoder {
         return sd.var(name, w);
     }
 
-    /** x · Wᵀ + b with W stored [out, in]. ({@code sd.nn.linear} is wrong on the oneDNN builds: NOTES-dl4j.md.) */
-    private SDVariable linear(SDVariable x, String prefix) {
-        return addRow(sd.mmul(x, param(prefix + ".weight"), false, true, false), param(prefix + ".bias"));
+    /**
+     * x · (weightScale · W)ᵀ + biasScale · b, with W stored [out, in]; scales go on the (small) parameters, not on
+     * the activations. ({@code sd.nn.linear} is wrong on the oneDNN builds: NOTES-dl4j.md.)
+     */
+    private SDVariable linear(SDVariable x, String prefix, double weightScale, double biasScale) {
+        SDVariable w = param(prefix + ".weight"), b = param(prefix + ".bias");
+        if (weightScale != 1.0) w = w.mul(weightScale);
+        if (biasScale != 1.0) b = b.mul(biasScale);
+        return FastBackward.addRow(sd, sd.mmul(x, w, false, true, false), b);
     }
 
-    /** LayerNorm over the last dimension of [B*T, H], with BERT's epsilon. */
+    private SDVariable linear(SDVariable x, String prefix) {
+        return linear(x, prefix, 1.0, 1.0);
+    }
+
+    /** LayerNorm over the last dimension of [B*T, H], with BERT's epsilon (the built-in op has none). */
     private SDVariable layerNorm(SDVariable x, String prefix) {
         SDVariable centred = x.sub(x.mean(true, 1));
         SDVariable variance = centred.mul(centred).mean(true, 1);
         SDVariable inverse = sd.math.rsqrt(variance.add(config.layerNormEps()));            // [B*T, 1]
-        SDVariable normed = training ? centred.mul(sd.mmul(inverse, hiddenOnes)) : centred.mul(inverse);
-        return addRow(mulRow(normed, param(prefix + ".weight")), param(prefix + ".bias"));
-    }
-
-    /**
-     * A [H] vector repeated on every one of the B*T rows, as the product [B*T, 1] · [1, H]. Why not a broadcasting
-     * add or multiply: on M2.1 their backward passes take a generic strided path, ~20 ms for [2048, 384] against
-     * ~1 ms for the same-shape op plus this thin matmul (bench/RESULTS.md); they were a third of a training step.
-     */
-    private SDVariable everyRow(SDVariable vector) {
-        return sd.mmul(rowOnes, sd.reshape(vector, 1, -1));
-    }
-
-    /** x + vector on every row: as a same-shape add when training (fast backward), broadcast otherwise (fast forward). */
-    private SDVariable addRow(SDVariable x, SDVariable vector) {
-        return x.add(training ? everyRow(vector) : vector);
-    }
-
-    private SDVariable mulRow(SDVariable x, SDVariable vector) {
-        return x.mul(training ? everyRow(vector) : vector);
-    }
-
-    /** Exact GELU: x/2 · (1 + erf(x/√2)). */
-    private SDVariable gelu(SDVariable x) {
-        return x.mul(0.5).mul(sd.math.erf(x.mul(1.0 / Math.sqrt(2.0))).add(1.0));
+        SDVariable normed = FastBackward.mulColumn(sd, centred, inverse);
+        return FastBackward.addRow(sd, FastBackward.mulRow(sd, normed, param(prefix + ".weight")),
+                param(prefix + ".bias"));
     }
 
     private SDVariable toHeads(SDVariable x, SDVariable headShape) {
@@ -200,7 +198,7 @@ public final class BertEncoder {
         int rank = site.endsWith("attention_probs") ? 4 : 2;
         long[] shape = new long[rank];
         Arrays.fill(shape, -1);
-        return x.mul(sd.placeHolder(maskName(site), dt, shape));
+        return FastBackward.mulConstant(sd, x, sd.placeHolder(maskName(site), dt, shape));
     }
 
     static DataType dtype(Map<String, INDArray> weights) {
