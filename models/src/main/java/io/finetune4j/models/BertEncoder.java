@@ -68,7 +68,7 @@ public final class BertEncoder {
                 sd.constant(Nd4j.createFromArray((long) heads, (long) headSize)));
 
         // The ones that FastBackward's gradient rules sum rows and columns with (they are computed only when used).
-        sd.reshape(attentionBias, -1, 1).mul(0.0).add(FastBackward.ROW_ONES, 1.0);    // [B*T, 1] (onesLike warns)
+        sd.reshape(attentionBias, -1).mul(0.0).add(FastBackward.ROW_ONES, 1.0);       // [B*T] (onesLike warns)
         sd.constant(FastBackward.COLUMN_ONES, Nd4j.ones(dt, 1, hidden));               // [1, H]
         SDVariable h = layerNorm(sd.reshape(input, -1, hidden), names.embeddingsNorm());
         h = dropout(h, "embeddings");
@@ -95,14 +95,14 @@ public final class BertEncoder {
             context = sd.reshape(context.permute(0, 2, 1, 3), -1, hidden);
             SDVariable attention = linear(context, names.attentionOutput(l));
             if (!config.isDistilBert()) attention = dropout(attention, "layer" + l + ".attention_output");
-            h = layerNorm(attention.add(h), names.attentionNorm(l));
+            h = layerNorm(FastBackward.addSame(sd, attention, h), names.attentionNorm(l));
             // Feed-forward with exact GELU(x) = x/2 · (1 + erf(x/√2)). The intermediate layer computes u = x/√2
             // directly (its weight and bias scaled by 1/√2) and the output layer's weight takes the other 1/√2, so
             // the [B*T, 4H] activations see just erf, an add and a multiply: out = (u · (1 + erf(u))) · (W₂/√2)ᵀ + b₂.
             double s = 1.0 / Math.sqrt(2.0);
             SDVariable u = linear(h, names.intermediate(l), s, s);
             SDVariable ffn = linear(u.mul(sd.math.erf(u).add(1.0)), names.output(l), s, 1.0);
-            h = layerNorm(dropout(ffn, "layer" + l + ".output").add(h), names.outputNorm(l));
+            h = layerNorm(FastBackward.addSame(sd, dropout(ffn, "layer" + l + ".output"), h), names.outputNorm(l));
             hiddenStates.add(h);
         }
         lastHidden = sd.reshape("last_hidden_state", h, inputShape);
@@ -181,7 +181,7 @@ public final class BertEncoder {
 
     /** LayerNorm over the last dimension of [B*T, H], with BERT's epsilon (the built-in op has none). */
     private SDVariable layerNorm(SDVariable x, String prefix) {
-        SDVariable centred = x.sub(x.mean(true, 1));
+        SDVariable centred = FastBackward.addColumn(sd, x, x.mean(true, 1).neg());
         SDVariable variance = centred.mul(centred).mean(true, 1);
         SDVariable inverse = sd.math.rsqrt(variance.add(config.layerNormEps()));            // [B*T, 1]
         SDVariable normed = FastBackward.mulColumn(sd, centred, inverse);

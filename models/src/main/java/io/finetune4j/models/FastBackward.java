@@ -31,14 +31,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * built-in gradient.
  */
 public final class FastBackward {
-    /** [N, 1] ones, N = the rows of the matrices below; a graph using the row rules must define it. */
+    /** [N] ones, N = the rows of the matrices below; a graph using the row rules must define it. */
     public static final String ROW_ONES = "fastbw.row_ones";
-    /** [1, H] ones, H = the columns; a graph using {@link #mulColumn} must define it. */
+    /** [1, H] ones, H = the columns; a graph using the column rules must define it. */
     public static final String COLUMN_ONES = "fastbw.column_ones";
 
     private static final String PREFIX = "fastbw.";
     private static final String ADD_ROW = PREFIX + "add_row.", MUL_ROW = PREFIX + "mul_row.",
-            MUL_COLUMN = PREFIX + "mul_column.", ADD_CONSTANT = PREFIX + "add_constant.",
+            MUL_COLUMN = PREFIX + "mul_column.", ADD_COLUMN = PREFIX + "add_column.",
+            ADD_SAME = PREFIX + "add_same.", ADD_CONSTANT = PREFIX + "add_constant.",
             MUL_CONSTANT = PREFIX + "mul_constant.", MATMUL = PREFIX + "matmul.";
     /** Output name of a {@link #matmul} → name of its right operand's transpose. */
     private static final Map<String, String> TRANSPOSED_RIGHT = new ConcurrentHashMap<>();
@@ -48,7 +49,7 @@ public final class FastBackward {
     private FastBackward() {
     }
 
-    /** x [N, H] + v [H] on every row; gradient of v: 1ᵀ·g. */
+    /** x [N, H] + v [H] on every row; gradient of v: 1ᵀ·g (a vector-matrix product, already of v's shape). */
     public static SDVariable addRow(SameDiff sd, SDVariable x, SDVariable v) {
         return sd.math.add(name(ADD_ROW), x, v);
     }
@@ -56,6 +57,16 @@ public final class FastBackward {
     /** x [N, H] · v [H] on every row; gradient of v: 1ᵀ·(g·x). */
     public static SDVariable mulRow(SameDiff sd, SDVariable x, SDVariable v) {
         return sd.math.mul(name(MUL_ROW), x, v);
+    }
+
+    /** x [N, H] + c [N, 1] on every column; gradient of c: g·1. */
+    public static SDVariable addColumn(SameDiff sd, SDVariable x, SDVariable c) {
+        return sd.math.add(name(ADD_COLUMN), x, c);
+    }
+
+    /** x + y of the same shape (a residual connection); both gradients are g itself, not copies of it. */
+    public static SDVariable addSame(SameDiff sd, SDVariable x, SDVariable y) {
+        return sd.math.add(name(ADD_SAME), x, y);
     }
 
     /** x [N, H] · c [N, 1] on every column; gradient of c: (g·x)·1. */
@@ -140,8 +151,13 @@ public final class FastBackward {
             SDVariable g = grads.get(0);
             if (rule.startsWith(ADD_ROW)) {
                 SDVariable ones = sameDiff.getVariable(ROW_ONES);
-                return List.of(sameDiff.identity(g), sameDiff.reshape(sameDiff.mmul(ones, g, true, false, false), -1));
+                return List.of(sameDiff.identity(g), sameDiff.mmul(ones, g));
             }
+            if (rule.startsWith(ADD_COLUMN)) {
+                SDVariable ones = sameDiff.getVariable(COLUMN_ONES);
+                return List.of(sameDiff.identity(g), sameDiff.mmul(g, ones, false, true, false));
+            }
+            if (rule.startsWith(ADD_SAME)) return List.of(sameDiff.identity(g), sameDiff.identity(g));
             if (rule.startsWith(ADD_CONSTANT)) return List.of(sameDiff.identity(g), sameDiff.zerosLike(rarg()));
             return super.doDiff(grads);
         }
@@ -155,7 +171,7 @@ public final class FastBackward {
             SDVariable g = grads.get(0), x = larg(), y = rarg();
             if (rule.startsWith(MUL_ROW)) {
                 SDVariable ones = sameDiff.getVariable(ROW_ONES);
-                return List.of(g.mul(y), sameDiff.reshape(sameDiff.mmul(ones, g.mul(x), true, false, false), -1));
+                return List.of(g.mul(y), sameDiff.mmul(ones, g.mul(x)));
             }
             if (rule.startsWith(MUL_COLUMN)) {
                 SDVariable ones = sameDiff.getVariable(COLUMN_ONES);

@@ -45,7 +45,7 @@ class FastBackwardTest {
         Map<String, SDVariable> in = new java.util.HashMap<>();
         variables.forEach((k, a) -> in.put(k, sd.var(k, a.dup())));
         constants.forEach((k, a) -> in.put(k, sd.placeHolder(k, DataType.DOUBLE, a.shape())));
-        sd.constant(FastBackward.ROW_ONES, Nd4j.ones(DataType.DOUBLE, ROWS, 1));
+        sd.constant(FastBackward.ROW_ONES, Nd4j.ones(DataType.DOUBLE, ROWS));
         sd.constant(FastBackward.COLUMN_ONES, Nd4j.ones(DataType.DOUBLE, 1, COLUMNS));
         SDVariable out = op.apply(sd, in, fast);
         Nd4j.getRandom().setSeed(3);
@@ -71,7 +71,10 @@ class FastBackwardTest {
             BiFunction<SDVariable, SDVariable, SDVariable> add = fast ? (a, b) -> FastBackward.addRow(sd, a, b) : SDVariable::add;
             BiFunction<SDVariable, SDVariable, SDVariable> mulRow = fast ? (a, b) -> FastBackward.mulRow(sd, a, b) : SDVariable::mul;
             BiFunction<SDVariable, SDVariable, SDVariable> mulColumn = fast ? (a, b) -> FastBackward.mulColumn(sd, a, b) : SDVariable::mul;
-            return add.apply(mulRow.apply(mulColumn.apply(x, c), v), v).add(x.mul(x));
+            BiFunction<SDVariable, SDVariable, SDVariable> addColumn = fast ? (a, b) -> FastBackward.addColumn(sd, a, b) : SDVariable::add;
+            BiFunction<SDVariable, SDVariable, SDVariable> addSame = fast ? (a, b) -> FastBackward.addSame(sd, a, b) : SDVariable::add;
+            SDVariable y = add.apply(mulRow.apply(mulColumn.apply(x, c), v), v);
+            return addSame.apply(addColumn.apply(y, c.mul(2.0)), x.mul(x));
         });
     }
 
