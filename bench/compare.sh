@@ -4,6 +4,7 @@
 #
 #   bench/compare.sh                      # all three cases
 #   bench/compare.sh all-MiniLM-L6-v2     # one case
+#   RUNS=3 bench/compare.sh               # three runs of every case, then each case's median ratio
 #   bench/compare.sh epoch [MODEL]        # one real-data training epoch: imdb_2k_train at max length 512
 #                                         # (ours: length-bucketed batches; the peer pads each random batch)
 #
@@ -15,6 +16,7 @@ CACHE="${FINETUNE4J_CACHE:-$HOME/.cache/finetune4j/models}"
 NPY="${NPY:-$HOME/.cache/finetune4j/peer-npy}"
 OUT="${OUT:-$ROOT/bench/out}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
+RUNS="${RUNS:-1}"
 mkdir -p "$OUT" "$NPY"
 [ -f "$PEERS/torch_bert.py" ] || { echo "compare.sh: no peer at $PEERS" >&2; exit 2; }
 /usr/bin/python3 -c "import torch" 2>/dev/null || { echo "compare.sh: python3-torch missing (apt-get install -y python3-torch libopenblas0-pthread)" >&2; exit 2; }
@@ -64,6 +66,9 @@ if [ "${1:-}" = "epoch" ]; then
   exit 0
 fi
 
+ratios="$(mktemp)"
+trap 'rm -f "$ratios"' EXIT
+for run in $(seq 1 "$RUNS"); do
 for c in "${cases[@]}"; do
   read -r model batch seq <<<"$c"
   ours=$("$ROOT/finetune4j" bench --model "$model" --batch-size "$batch" --max-length "$seq" | tail -1)
@@ -72,7 +77,7 @@ for c in "${cases[@]}"; do
   peer_rss=$(/usr/bin/time -f '%M' /usr/bin/python3 "$PEERS/torch_bert.py" bench "$NPY/$model" --batch "$batch" --seq "$seq" 2>&1 >/dev/null | tail -1)
   echo "$ours" | tee -a "$OUT/ours.jsonl"
   echo "$peer" | tee -a "$OUT/peer.jsonl"
-  OURS="$ours" PEER="$peer" PEER_RSS="$peer_rss" MODEL="$model" /usr/bin/python3 - <<'PY'
+  OURS="$ours" PEER="$peer" PEER_RSS="$peer_rss" MODEL="$model" /usr/bin/python3 - <<'PY' | tee -a "$ratios"
 import json, os
 o, p = json.loads(os.environ['OURS']), json.loads(os.environ['PEER'])
 print(json.dumps({'model': os.environ['MODEL'], 'batch': o['batch'], 'seq': o['seq'],
@@ -82,3 +87,18 @@ print(json.dumps({'model': os.environ['MODEL'], 'batch': o['batch'], 'seq': o['s
                   'ours_train_gflops_per_s': o['train_gflops_per_s']}))
 PY
 done
+done
+if [ "$RUNS" -gt 1 ]; then   # one summary line per case: the median ratio over the runs, and every run's ratio
+  /usr/bin/python3 - "$ratios" <<'PY'
+import json, statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    runs.setdefault(r['model'], []).append(r)
+for model, rs in runs.items():
+    print(json.dumps({'model': model, 'runs': len(rs),
+                      'train_ratio_median': statistics.median(r['train_ratio'] for r in rs),
+                      'infer_ratio_median': statistics.median(r['infer_ratio'] for r in rs),
+                      'train_ratios': [r['train_ratio'] for r in rs], 'infer_ratios': [r['infer_ratio'] for r in rs]}))
+PY
+fi

@@ -14,20 +14,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The encoder's broadcasting adds and multiplies: M2.1's own {@code add} and {@code multiply} ops, differentiated by
- * rules of our own.
+ * The encoder's broadcasting adds and multiplies, masks and batched attention matmuls: M2.1's own {@code add},
+ * {@code multiply} and {@code matmul} ops, differentiated by rules of our own.
  *
  * <p>Why: M2.1 differentiates a broadcasting add or multiply with {@code add_bp} / {@code multiply_bp}, which
  * reduce the gradient to the small operand on a generic strided path (~20 ms on [2048, 384] against ~1 ms for a
  * same-shape op, bench/RESULTS.md), and which also compute gradients that nothing needs (of a dropout mask, of the
  * attention mask). The rules here use same-shape ops, and the sum over rows that a bias or scale gradient needs is a
- * thin matmul with a column of ones, which oneDNN does in a fraction of a millisecond.
+ * vector-matrix product with ones, which oneDNN does in a fraction of a millisecond. For the matmul rule see
+ * {@link #matmul}.
  *
  * <p>How: SameDiff builds a gradient by cloning the forward graph through FlatBuffers, which re-creates each op as
  * the class registered for its native op name, and then asks each clone for its gradient ({@code doDiff}). So the
- * forward ops here are plain {@code add}/{@code multiply} whose output variable names carry the rule to use, and
- * {@link #install} registers {@link Add} and {@link Mul} as the classes of those two native ops; for any other
- * add or multiply they differentiate exactly as M2.1 does. {@code FastBackwardTest} checks every rule against the
+ * forward ops here are plain {@code add}/{@code multiply}/{@code matmul} whose output variable names carry the rule
+ * to use, and {@link #install} registers {@link Add}, {@link Mul} and {@link MatMul} as the classes of those three
+ * native ops; for any other add, multiply or matmul they differentiate exactly as M2.1 does. {@code FastBackwardTest} checks every rule against the
  * built-in gradient.
  */
 public final class FastBackward {
@@ -102,7 +103,7 @@ public final class FastBackward {
         return rule + COUNTER.incrementAndGet();
     }
 
-    /** Registers {@link Add} and {@link Mul} for the native {@code add} and {@code multiply} ops (once per JVM). */
+    /** Registers {@link Add}, {@link Mul}, {@link MatMul} for the native add, multiply, matmul ops (once per JVM). */
     @SuppressWarnings("unchecked")
     public static synchronized void install() {
         if (installed) return;
