@@ -1,0 +1,533 @@
+package io.finetune4j.models;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Graph ops computed in Java, for the one elementwise function where M2.1's native kernels are slow: exact GELU.
+ *
+ * <p>Why: M2.1's {@code erf} is scalar libm ({@code erff}, ~25 cycles an element): 13 ms on a MiniLM [2048, 1536]
+ * activation, a fifth of an inference pass, and its gradient is 7 more ops. The loops below evaluate erf as a
+ * rational function, which the JIT compiles to vector instructions: GELU's forward pass in ~2 ms, with no
+ * temporaries (bench/RESULTS.md).
+ *
+ * <p>How: a {@link JavaOp} is a SameDiff custom op whose name no native library knows. SameDiff runs every custom op
+ * through {@code Nd4j.getExecutioner().exec(op, context)}, so {@link #enabled} puts a thin proxy in front of the
+ * CPU executioner that computes our ops in Java and passes every other call through unchanged; the op classes are
+ * registered by name so that SameDiff's FlatBuffers clones (made when it builds a gradient function) re-create them.
+ * Only float32 on the CPU backend: elsewhere (double precision, CUDA) the encoder keeps M2.1's ops.
+ */
+public final class JavaKernels {
+    /** Set to {@code false} to use M2.1's ops everywhere (for comparisons). */
+    public static final String PROPERTY = "finetune4j.javaKernels";
+
+    private static final int CHUNK = 4096;          // floats per copy: 16 KB in and out stay in L1/L2
+    private static final int THREADS = threads();
+    private static final ExecutorService POOL = Executors.newFixedThreadPool(Math.max(1, THREADS - 1), r -> {
+        Thread t = new Thread(r, "finetune4j-kernels");
+        t.setDaemon(true);
+        return t;
+    });
+    private static volatile Boolean installed;
+
+    private JavaKernels() {
+    }
+
+    /** True if the graph may use Java ops for arrays of this type (installs the executioner proxy once). */
+    public static boolean enabled(DataType dataType) {
+        return dataType == DataType.FLOAT && install();
+    }
+
+    /** GELU without its constants: u · (1 + erf(u)). With u = x/√2, GELU(x) = this / √2. */
+    public static SDVariable geluScaled(SameDiff sd, SDVariable u) {
+        return new GeluScaled(sd, u).outputVariable();
+    }
+
+    /**
+     * LayerNorm over the last axis of x [N, H]: (x - mean) / √(variance + eps) · gamma + beta, in one pass over the
+     * data (M2.1's ops take 11, and their gradients ~15 more).
+     */
+    public static SDVariable layerNorm(SameDiff sd, SDVariable x, SDVariable gamma, SDVariable beta, double eps) {
+        return new LayerNorm(sd, x, gamma, beta, eps).outputVariable();
+    }
+
+    // ---- the ops ----------------------------------------------------------------------------------------------
+
+    /** A custom op computed in Java on float32 arrays; by default one output shaped like the first input. */
+    public abstract static class JavaOp extends DynamicCustomOp {
+        protected JavaOp() {
+        }
+
+        protected JavaOp(SameDiff sd, SDVariable... inputs) {
+            super(sd, inputs);
+        }
+
+        /** Fills the outputs; each buffer starts at its array's first element (all contiguous, row-major). */
+        protected abstract void compute(FloatBuffer[] in, long[][] inShapes, FloatBuffer[] out);
+
+        protected List<long[]> outputShapes(List<long[]> inputShapes) {
+            return List.of(inputShapes.get(0));
+        }
+
+        @Override
+        public List<LongShapeDescriptor> calculateOutputShape() {
+            return descriptors(inputArguments());
+        }
+
+        @Override
+        public List<LongShapeDescriptor> calculateOutputShape(OpContext oc) {
+            return descriptors(oc.getInputArrays());
+        }
+
+        private List<LongShapeDescriptor> descriptors(List<INDArray> inputs) {
+            List<long[]> shapes = new ArrayList<>();
+            for (INDArray a : inputs) shapes.add(a.shape());
+            List<LongShapeDescriptor> out = new ArrayList<>();
+            for (long[] shape : outputShapes(shapes)) out.add(LongShapeDescriptor.fromShape(shape, DataType.FLOAT));
+            return out;
+        }
+
+        @Override
+        public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
+            return java.util.Collections.nCopies(getNumOutputs(), dataTypes.get(0));
+        }
+
+        /** No properties (M2.1's default looks them up in the native op descriptors, which do not list ours). */
+        @Override
+        public Map<String, Object> propertiesForFunction() {
+            return Map.of();
+        }
+
+        @Override
+        public void setPropertiesForFunction(Map<String, Object> properties) {
+        }
+
+        /** 0, the hash FlatBuffers gives a custom op that the native library does not list. */
+        @Override
+        public long opHash() {
+            return 0L;
+        }
+
+        @Override
+        public int getNumOutputs() {
+            return 1;
+        }
+
+        INDArray[] execute(List<INDArray> inputs, List<INDArray> outputs) {
+            FloatBuffer[] in = new FloatBuffer[inputs.size()];
+            long[][] shapes = new long[in.length][];
+            for (int i = 0; i < in.length; i++) {
+                INDArray a = inputs.get(i);
+                if (a.ordering() != 'c' || a.elementWiseStride() != 1) a = a.dup('c');   // a strided view
+                in[i] = floats(a, "input " + i);
+                shapes[i] = a.shape();
+            }
+            FloatBuffer[] out = new FloatBuffer[outputs.size()];
+            for (int i = 0; i < out.length; i++) out[i] = floats(outputs.get(i), "output " + i);
+            compute(in, shapes, out);
+            return outputs.toArray(new INDArray[0]);
+        }
+
+        private FloatBuffer floats(INDArray a, String what) {
+            if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.elementWiseStride() != 1
+                    || a.offset() + a.length() > Integer.MAX_VALUE)
+                throw new IllegalStateException(opName() + ": " + what + " is not a contiguous float32 array: "
+                        + a.shapeInfoToString());
+            return NativeFloats.view(a).slice((int) a.offset(), (int) a.length());
+        }
+    }
+
+    /** u · (1 + erf(u)); its gradient is {@link GeluScaledGrad}. */
+    public static final class GeluScaled extends JavaOp {
+        public GeluScaled() {
+        }
+
+        GeluScaled(SameDiff sd, SDVariable u) {
+            super(sd, u);
+        }
+
+        @Override
+        public String opName() {
+            return "finetune4j_gelu_scaled";
+        }
+
+        @Override
+        protected void compute(FloatBuffer[] in, long[][] inShapes, FloatBuffer[] out) {
+            parallel(in[0].limit(), CHUNK, 1, (from, to, part) -> {
+                float[] x = SCRATCH.get()[0];
+                for (int i = from; i < to; i += CHUNK) {
+                    int len = Math.min(CHUNK, to - i);
+                    in[0].get(i, x, 0, len);
+                    for (int j = 0; j < len; j++) {
+                        float u = x[j];
+                        x[j] = u + u * erf(u);
+                    }
+                    out[0].put(i, x, 0, len);
+                }
+            });
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> grads) {
+            return List.of(new GeluScaledGrad(sameDiff, arg(0), grads.get(0)).outputVariable());
+        }
+    }
+
+    /** g · d/du [u · (1 + erf(u))] = g · (1 + erf(u) + u · 2/√π · exp(-u²)). */
+    public static final class GeluScaledGrad extends JavaOp {
+        public GeluScaledGrad() {
+        }
+
+        GeluScaledGrad(SameDiff sd, SDVariable u, SDVariable grad) {
+            super(sd, u, grad);
+        }
+
+        @Override
+        public String opName() {
+            return "finetune4j_gelu_scaled_grad";
+        }
+
+        @Override
+        protected void compute(FloatBuffer[] in, long[][] inShapes, FloatBuffer[] out) {
+            parallel(in[0].limit(), CHUNK, 1, (from, to, part) -> {
+                float[] x = SCRATCH.get()[0], g = SCRATCH.get()[1], d = SCRATCH.get()[2];
+                for (int i = from; i < to; i += CHUNK) {
+                    int len = Math.min(CHUNK, to - i);
+                    in[0].get(i, x, 0, len);
+                    in[1].get(i, g, 0, len);
+                    // Three simple loops, not one: the JIT vectorises each of these, but not their fusion (4 ns
+                    // an element against 1.3).
+                    for (int j = 0; j < len; j++) {
+                        float c = Math.max(-4f, Math.min(4f, x[j]));  // beyond ±4 the exp term is below 5e-7
+                        d[j] = TWO_OVER_SQRT_PI * c * expMinusSquare(c);
+                    }
+                    for (int j = 0; j < len; j++) x[j] = erf(x[j]);
+                    for (int j = 0; j < len; j++) g[j] *= 1f + x[j] + d[j];
+                    out[0].put(i, g, 0, len);
+                }
+            });
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> grads) {
+            throw new UnsupportedOperationException("second derivatives of GELU are not implemented");
+        }
+    }
+
+    /** LayerNorm (see {@link #layerNorm}); inputs x [N, H], gamma [H], beta [H]; epsilon is the op's number. */
+    public static final class LayerNorm extends JavaOp {
+        public LayerNorm() {
+        }
+
+        LayerNorm(SameDiff sd, SDVariable x, SDVariable gamma, SDVariable beta, double eps) {
+            super(sd, x, gamma, beta);
+            addTArgument(eps);
+        }
+
+        @Override
+        public String opName() {
+            return "finetune4j_layer_norm";
+        }
+
+        @Override
+        protected void compute(FloatBuffer[] in, long[][] inShapes, FloatBuffer[] out) {
+            int h = (int) inShapes[0][inShapes[0].length - 1], rows = in[0].limit() / h;
+            float[] gamma = read(in[1], h), beta = read(in[2], h);
+            float eps = (float) (double) tArguments.get(0);
+            parallel(rows, 16, h, (from, to, part) -> {
+                float[] x = row(h);
+                for (int r = from; r < to; r++) {
+                    in[0].get(r * h, x, 0, h);
+                    float inverse = centre(x, h, eps);
+                    for (int j = 0; j < h; j++) x[j] = x[j] * inverse * gamma[j] + beta[j];   // vectorised
+                    out[0].put(r * h, x, 0, h);
+                }
+            });
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> grads) {
+            SDVariable[] g = new LayerNormGrad(sameDiff, arg(0), arg(1), grads.get(0), tArguments.get(0))
+                    .outputVariables();
+            return List.of(g[0], g[1], g[2]);
+        }
+    }
+
+    /**
+     * LayerNorm's gradient: inputs x [N, H], gamma [H], g [N, H]; outputs dx [N, H], dgamma [H], dbeta [H]. With
+     * x̂ = (x - mean)·σ⁻¹ recomputed per row: dx = σ⁻¹ · (d - mean(d) - x̂ · mean(d · x̂)) where d = g · gamma;
+     * dgamma = Σ_rows g · x̂; dbeta = Σ_rows g.
+     */
+    public static final class LayerNormGrad extends JavaOp {
+        public LayerNormGrad() {
+        }
+
+        LayerNormGrad(SameDiff sd, SDVariable x, SDVariable gamma, SDVariable grad, double eps) {
+            super(sd, x, gamma, grad);
+            addTArgument(eps);
+        }
+
+        @Override
+        public String opName() {
+            return "finetune4j_layer_norm_grad";
+        }
+
+        @Override
+        public int getNumOutputs() {
+            return 3;
+        }
+
+        @Override
+        protected List<long[]> outputShapes(List<long[]> inputShapes) {
+            return List.of(inputShapes.get(0), inputShapes.get(1), inputShapes.get(1));
+        }
+
+        @Override
+        protected void compute(FloatBuffer[] in, long[][] inShapes, FloatBuffer[] out) {
+            int h = (int) inShapes[0][inShapes[0].length - 1], rows = in[0].limit() / h;
+            float[] gamma = read(in[1], h);
+            float eps = (float) (double) tArguments.get(0);
+            float[][] dGammas = new float[THREADS][h], dBetas = new float[THREADS][h];
+            parallel(rows, 16, h, (from, to, part) -> {
+                float[] x = row(h), g = SCRATCH.get()[1], d = SCRATCH.get()[2];
+                float[] dGamma = dGammas[part], dBeta = dBetas[part];
+                for (int r = from; r < to; r++) {
+                    in[0].get(r * h, x, 0, h);
+                    in[2].get(r * h, g, 0, h);
+                    // Simple loops over one row, each of which the JIT vectorises.
+                    float inverse = centre(x, h, eps);
+                    for (int j = 0; j < h; j++) x[j] *= inverse;                   // x̂
+                    for (int j = 0; j < h; j++) d[j] = g[j] * gamma[j];
+                    for (int j = 0; j < h; j++) dGamma[j] += g[j] * x[j];
+                    for (int j = 0; j < h; j++) dBeta[j] += g[j];
+                    float meanD = sum(d, h) / h, meanDx = dot(d, x, h) / h;
+                    for (int j = 0; j < h; j++) d[j] = inverse * (d[j] - meanD - x[j] * meanDx);
+                    out[0].put(r * h, d, 0, h);
+                }
+            });
+            float[] dGamma = new float[h], dBeta = new float[h];
+            for (int p = 0; p < THREADS; p++)
+                for (int j = 0; j < h; j++) {
+                    dGamma[j] += dGammas[p][j];
+                    dBeta[j] += dBetas[p][j];
+                }
+            out[1].put(0, dGamma);
+            out[2].put(0, dBeta);
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> grads) {
+            throw new UnsupportedOperationException("second derivatives of LayerNorm are not implemented");
+        }
+    }
+
+    /** Subtracts the row's mean from x[0, h) and returns 1 / √(variance + eps). */
+    private static float centre(float[] x, int h, float eps) {
+        float mean = sum(x, h) / h;
+        for (int j = 0; j < h; j++) x[j] -= mean;
+        return (float) (1.0 / Math.sqrt(sumOfSquares(x, h) / h + eps));
+    }
+
+    private static float[] read(FloatBuffer b, int n) {
+        float[] a = new float[n];
+        b.get(0, a);
+        return a;
+    }
+
+    /** This thread's first scratch array, if a row of h floats fits in it. */
+    private static float[] row(int h) {
+        if (h > CHUNK) throw new IllegalStateException("rows of " + h + " floats are longer than " + CHUNK);
+        return SCRATCH.get()[0];
+    }
+
+    /* Sums with eight accumulators: no single dependency chain, and the JIT keeps them in registers. */
+    private static float sum(float[] a, int n) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int j = 0;
+        for (; j + 8 <= n; j += 8) {
+            s0 += a[j]; s1 += a[j + 1]; s2 += a[j + 2]; s3 += a[j + 3];
+            s4 += a[j + 4]; s5 += a[j + 5]; s6 += a[j + 6]; s7 += a[j + 7];
+        }
+        for (; j < n; j++) s0 += a[j];
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    }
+
+    private static float sumOfSquares(float[] a, int n) {
+        return dot(a, a, n);
+    }
+
+    private static float dot(float[] a, float[] b, int n) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int j = 0;
+        for (; j + 8 <= n; j += 8) {
+            s0 += a[j] * b[j]; s1 += a[j + 1] * b[j + 1]; s2 += a[j + 2] * b[j + 2]; s3 += a[j + 3] * b[j + 3];
+            s4 += a[j + 4] * b[j + 4]; s5 += a[j + 5] * b[j + 5]; s6 += a[j + 6] * b[j + 6]; s7 += a[j + 7] * b[j + 7];
+        }
+        for (; j < n; j++) s0 += a[j] * b[j];
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    }
+
+    // ---- the arithmetic ---------------------------------------------------------------------------------------
+
+    /*
+     * erf(x) = x · P(x²) / Q(x²) on [-4, 4], and ±1 beyond (|erf(4)| = 1 - 1.5e-8 rounds to 1 in float32). P has
+     * degree 6 and Q degree 4 in x²; the coefficients are our own weighted least-squares (Lawson) fit: 6e-8 maximum
+     * absolute error in exact arithmetic, 4e-7 evaluated in float32 (erff: 3e-8). Only + × ÷ min max, so the loops
+     * above vectorise.
+     */
+    private static final float P0 = 1.1283787488937378f, P1 = 0.21404607594013214f, P2 = 0.05244851112365723f,
+            P3 = 0.004297574516385794f, P4 = 1.5564411296509206e-4f, P5 = -1.990715190913761e-6f,
+            P6 = 1.9214182245264055e-8f;
+    private static final float Q1 = 0.5230211019515991f, Q2 = 0.12084277719259262f, Q3 = 0.015560577623546124f,
+            Q4 = 0.001099119894206524f;
+
+    static float erf(float u) {
+        float x = Math.max(-4f, Math.min(4f, u));
+        float s = x * x;
+        float p = (((((P6 * s + P5) * s + P4) * s + P3) * s + P2) * s + P1) * s + P0;
+        float q = (((Q4 * s + Q3) * s + Q2) * s + Q1) * s + 1f;
+        return Math.max(-1f, Math.min(1f, x * p / q));   // the fit overshoots 1 by an ulp near ±4
+    }
+
+    private static final float TWO_OVER_SQRT_PI = (float) (2.0 / Math.sqrt(Math.PI));
+    /* exp(-t) on [0, 1]: a degree-7 Chebyshev fit (3e-9 relative error). */
+    private static final float E0 = 1.0f, E1 = -0.9999999403953552f, E2 = 0.49999845027923584f,
+            E3 = -0.16665512323379517f, E4 = 0.0416225828230381f, E5 = -0.008239079266786575f,
+            E6 = 0.0012737589422613382f, E7 = -1.2123119813622907e-4f;
+
+    /** exp(-c²) for |c| ≤ 4, as exp(-c²/16)^16 (5e-6 relative, 8e-7 absolute error in float32). */
+    static float expMinusSquare(float c) {
+        float t = c * c * (1f / 16f);
+        float e = ((((((E7 * t + E6) * t + E5) * t + E4) * t + E3) * t + E2) * t + E1) * t + E0;
+        e *= e;
+        e *= e;
+        e *= e;
+        return e * e;
+    }
+
+    // ---- running them -----------------------------------------------------------------------------------------
+
+    private interface Range {
+        void run(int from, int to, int part);
+    }
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
+            () -> new float[][]{new float[CHUNK], new float[CHUNK], new float[CHUNK]});
+
+    /**
+     * Splits [0, n) into at most THREADS parts, each a multiple of {@code grain} items (work under 64 K floats is not
+     * split); the calling thread runs part 0, pool threads the others.
+     */
+    private static void parallel(int n, int grain, int floatsPerItem, Range body) {
+        int parts = (long) n * floatsPerItem < 65536 ? 1 : Math.max(1, Math.min(THREADS, (n + grain - 1) / grain));
+        int per = (n / parts + grain - 1) / grain * grain;
+        List<Future<?>> others = new ArrayList<>();
+        for (int p = 1; p < parts; p++) {
+            int from = Math.min(n, p * per), to = p == parts - 1 ? n : Math.min(n, (p + 1) * per), part = p;
+            if (from < to) others.add(POOL.submit(() -> body.run(from, to, part)));
+        }
+        body.run(0, Math.min(n, per), 0);
+        try {
+            for (Future<?> f : others) f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted in a Java kernel", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a Java kernel failed", e.getCause());
+        }
+    }
+
+    private static int threads() {
+        String omp = System.getenv("OMP_NUM_THREADS");
+        try {
+            if (omp != null) return Math.max(1, Integer.parseInt(omp.trim()));
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    // ---- installing them --------------------------------------------------------------------------------------
+
+    private static synchronized boolean install() {
+        if (installed != null) return installed;
+        installed = false;
+        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) return false;
+        OpExecutioner cpu = Nd4j.getExecutioner();
+        // The proxy is written against the CPU executioner only: on CUDA the data would have to go to the host.
+        if (!cpu.getClass().getName().equals("org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner")) return false;
+        try {
+            registerForCloning(new GeluScaled(), new GeluScaledGrad(), new LayerNorm(), new LayerNormGrad());
+            Field instance = Nd4j.class.getDeclaredField("OP_EXECUTIONER_INSTANCE");
+            instance.setAccessible(true);
+            instance.set(null, Proxy.newProxyInstance(JavaKernels.class.getClassLoader(),
+                    new Class<?>[]{OpExecutioner.class}, new Dispatch(cpu)));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot install the Java kernels with this ND4J version (set -D"
+                    + PROPERTY + "=false to run without them)", e);
+        }
+        installed = true;
+        return true;
+    }
+
+    /**
+     * A FlatBuffers clone stores a custom op's hash from the native op list (0 for ours, which it does not list) and
+     * its name, and re-creates it from the class registered for that hash and name.
+     */
+    @SuppressWarnings("unchecked")
+    private static void registerForCloning(JavaOp... ops) throws ReflectiveOperationException {
+        DifferentialFunctionClassHolder holder = DifferentialFunctionClassHolder.getInstance();
+        Field byHashAndName = DifferentialFunctionClassHolder.class.getDeclaredField("customOpHashToClasses");
+        byHashAndName.setAccessible(true);
+        Map<Long, Map<String, Class<?>>> classes = (Map<Long, Map<String, Class<?>>>) byHashAndName.get(holder);
+        for (JavaOp op : ops) {
+            Map<String, Class<?>> byName = classes.get(op.opHash());
+            if (byName == null) classes.put(op.opHash(), byName = new HashMap<>());
+            byName.put(op.opName(), op.getClass());
+        }
+    }
+
+    /** Our ops in Java; every other call goes to the executioner ND4J made. */
+    private record Dispatch(OpExecutioner target) implements InvocationHandler {
+        @Override
+        public Object invoke(Object proxy, java.lang.reflect.Method method, Object[] args) throws Throwable {
+            if (method.getName().equals("exec") && args != null && args.length >= 1 && args[0] instanceof JavaOp op) {
+                if (args.length == 2 && args[1] instanceof OpContext oc)
+                    return op.execute(oc.getInputArrays(), oc.getOutputArrays());
+                if (args.length == 1) {
+                    if (op.outputArguments().isEmpty())
+                        for (LongShapeDescriptor d : op.calculateOutputShape()) op.addOutputArgument(Nd4j.create(d));
+                    return op.execute(op.inputArguments(), op.outputArguments());
+                }
+            }
+            if (method.getName().equals("calculateOutputShape") && args != null && args[0] instanceof JavaOp op)
+                return args.length == 2 ? op.calculateOutputShape((OpContext) args[1]) : op.calculateOutputShape();
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+    }
+}

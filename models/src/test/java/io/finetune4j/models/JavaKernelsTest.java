@@ -1,0 +1,174 @@
+package io.finetune4j.models;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The Java GELU op against the same function built from M2.1's {@code erf}: values and gradients, in float32, inside
+ * a SameDiff graph (so through the executioner proxy and the FlatBuffers clone of the gradient function).
+ */
+class JavaKernelsTest {
+
+    @Test
+    void erfAndItsDerivativeMatchDoublePrecision() {
+        double maxErf = 0, maxExp = 0;
+        for (int i = -60000; i <= 60000; i++) {
+            double x = i * 1e-4;
+            maxErf = Math.max(maxErf, Math.abs(JavaKernels.erf((float) x) - erf(x)));
+            double c = Math.max(-4, Math.min(4, x));
+            maxExp = Math.max(maxExp, Math.abs(JavaKernels.expMinusSquare((float) c) - Math.exp(-c * c)));
+        }
+        assertTrue(maxErf < 5e-7, "erf error " + maxErf);
+        assertTrue(maxExp < 1e-6, "exp(-x²) error " + maxExp);
+        assertEquals(1f, JavaKernels.erf(30f));
+        assertEquals(-1f, JavaKernels.erf(-30f));
+    }
+
+    @Test
+    void geluAndItsGradientMatchTheErfGraph() {
+        assertTrue(JavaKernels.enabled(DataType.FLOAT), "the CPU backend should run Java kernels");
+        Nd4j.getRandom().setSeed(11);
+        // 300 × 700 = 210,000 elements: more than one thread's share, and not a multiple of the copy chunk
+        INDArray u = Nd4j.randn(DataType.FLOAT, 300, 700).muli(2.5f);
+        INDArray r = Nd4j.randn(DataType.FLOAT, 300, 700);
+        Map<String, INDArray> java = run(u, r, true), m21 = run(u, r, false);
+        float scale = u.amaxNumber().floatValue();
+        double valueDiff = java.get("y").sub(m21.get("y")).amaxNumber().doubleValue();
+        assertTrue(valueDiff < 2e-6 * scale, "values differ by " + valueDiff);
+        INDArray gj = java.get("u"), gm = m21.get("u");
+        assertTrue(gm.amaxNumber().doubleValue() > 1, "the gradient should not be trivially small");
+        double gradDiff = gj.sub(gm).amaxNumber().doubleValue();
+        assertTrue(gradDiff < 1e-5 * r.amaxNumber().doubleValue(), "gradients differ by " + gradDiff);
+    }
+
+    @Test
+    void layerNormAndItsGradientsMatchTheOpsGraph() {
+        assertTrue(JavaKernels.enabled(DataType.FLOAT));
+        Nd4j.getRandom().setSeed(12);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 700, 96).muli(3f).addi(1.5f);   // 700 rows: split over threads
+        INDArray gamma = Nd4j.randn(DataType.FLOAT, 96), beta = Nd4j.randn(DataType.FLOAT, 96);
+        INDArray r = Nd4j.randn(DataType.FLOAT, 700, 96);
+        Map<String, INDArray> java = layerNorm(x, gamma, beta, r, true), ops = layerNorm(x, gamma, beta, r, false);
+        for (String v : new String[]{"y", "x", "gamma", "beta"}) {
+            INDArray expected = ops.get(v), actual = java.get(v);
+            assertArrayEquals(expected.shape(), actual.shape(), v);
+            double scale = expected.amaxNumber().doubleValue(), diff = expected.sub(actual).amaxNumber().doubleValue();
+            assertTrue(scale > 0.1, v + " should not be trivially small");
+            assertTrue(diff < 2e-5 * scale, v + " differs by " + diff + " (largest " + scale + ")");
+        }
+    }
+
+    /** y = LayerNorm(x), loss = sum(y · r), eps 1e-5; returns y and the gradients of x, gamma and beta. */
+    private static Map<String, INDArray> layerNorm(INDArray x, INDArray gamma, INDArray beta, INDArray r,
+                                                   boolean java) {
+        SameDiff sd = SameDiff.create();
+        SDVariable xv = sd.var("x", x.dup()), g = sd.var("gamma", gamma.dup()), b = sd.var("beta", beta.dup());
+        SDVariable y;
+        if (java) {
+            y = JavaKernels.layerNorm(sd, xv, g, b, 1e-5);
+        } else {
+            SDVariable centred = xv.sub(xv.mean(true, 1));
+            y = centred.mul(sd.math.rsqrt(centred.mul(centred).mean(true, 1).add(1e-5))).mul(g).add(b);
+        }
+        y.rename("y");
+        sd.setLossVariables(y.mul(sd.constant(r)).sum("loss"));
+        Map<String, INDArray> out = new java.util.HashMap<>(sd.calculateGradients(Map.of(), "x", "gamma", "beta"));
+        out.put("y", sd.output(Map.of(), "y").get("y"));
+        return out;
+    }
+
+    @Test
+    void encoderWithJavaKernelsHasTheSameOutputsAndGradients() {
+        // A small float32 BERT in training mode (dropout masks on), built twice over the same weights.
+        BertConfig c = new BertConfig("bert", 50, 64, 2, 4, 128, 16, 2, 1e-12, "gelu", true, true);
+        Nd4j.getRandom().setSeed(5);
+        Map<String, INDArray> w = new java.util.LinkedHashMap<>();
+        for (EncoderNames.Param p : EncoderNames.expected(c)) {
+            INDArray a = Nd4j.randn(DataType.FLOAT, p.shape()).muli(0.3f);
+            if (p.name().contains("LayerNorm") && p.name().endsWith("weight")) a.addi(1f);
+            w.put(p.name(), a);
+        }
+        int b = 3, t = 12;
+        Map<String, INDArray> feed = new java.util.HashMap<>(new DropoutMasks(3, 0.1)
+                .next(BertEncoder.dropoutMaskShapes(c, b, t), DataType.FLOAT));
+        feed.put(BertEncoder.INPUT, Nd4j.randn(DataType.FLOAT, b, t, c.hiddenSize()));
+        int[][] mask = new int[b][t];
+        for (int i = 0; i < b; i++) for (int j = 0; j < t - 4 * i; j++) mask[i][j] = 1;
+        feed.put(BertEncoder.ATTENTION_BIAS, EncoderInference.attentionBias(mask, DataType.FLOAT));
+        INDArray r = Nd4j.randn(DataType.FLOAT, b, t, c.hiddenSize());
+
+        Map<String, INDArray> java = encoderGradients(c, w, feed, r, true), ops = encoderGradients(c, w, feed, r, false);
+        assertEquals(ops.get("loss").getDouble(0), java.get("loss").getDouble(0),
+                1e-5 * Math.abs(ops.get("loss").getDouble(0)));
+        double largest = 0, worst = 0;
+        for (INDArray g : ops.values()) largest = Math.max(largest, g.amaxNumber().doubleValue());
+        for (String name : ops.keySet()) {
+            INDArray expected = ops.get(name), actual = java.get(name);
+            assertNotNull(actual, "no gradient for " + name);
+            double scale = expected.amaxNumber().doubleValue(), diff = expected.sub(actual).amaxNumber().doubleValue();
+            if (name.endsWith("key.bias")) {
+                // exactly zero in exact arithmetic (softmax ignores a shift shared by all keys): round-off on both sides
+                assertTrue(diff < 1e-6 * largest, name + " differs by " + diff);
+                continue;
+            }
+            double relative = diff / scale;
+            worst = Math.max(worst, relative);
+            assertTrue(scale > 1e-3 * largest, name + ": the gradient should not be trivially small");
+            assertTrue(relative < 2e-5, name + " differs by " + diff + " (largest " + scale + ")");
+        }
+        System.out.printf("Java kernels against M2.1 ops: worst relative gradient difference %.2e%n", worst);
+    }
+
+    private static Map<String, INDArray> encoderGradients(BertConfig c, Map<String, INDArray> w,
+                                                          Map<String, INDArray> feed, INDArray r, boolean java) {
+        SameDiff sd = SameDiff.create();
+        BertEncoder enc = new BertEncoder(sd, c, w, true, java);
+        SDVariable loss = enc.lastHidden.mul(sd.constant(r)).sum().add(enc.pooled.sum());
+        loss.rename("loss");
+        sd.setLossVariables("loss");
+        java.util.List<String> wanted = new java.util.ArrayList<>(BertEncoder.graphParameters(c));
+        wanted.add(BertEncoder.INPUT);
+        Map<String, INDArray> out = new java.util.HashMap<>(sd.calculateGradients(feed, wanted));
+        out.put("loss", sd.output(feed, "loss").get("loss"));
+        return out;
+    }
+
+    /** y = gelu(u), loss = sum(y · r); returns y and dloss/du. */
+    private static Map<String, INDArray> run(INDArray u, INDArray r, boolean java) {
+        SameDiff sd = SameDiff.create();
+        SDVariable uv = sd.var("u", u.dup());
+        SDVariable y = java ? JavaKernels.geluScaled(sd, uv) : uv.mul(sd.math.erf(uv).add(1.0));
+        y.rename("y");
+        sd.setLossVariables(y.mul(sd.constant(r)).sum("loss"));
+        Map<String, INDArray> out = new java.util.HashMap<>(sd.calculateGradients(Map.of(), "u"));
+        out.put("y", sd.output(Map.of(), "y").get("y"));
+        return out;
+    }
+
+    /** erf to ~1e-15 (series below 3, continued fraction for erfc above): the reference for the float32 fit. */
+    private static double erf(double x) {
+        double a = Math.abs(x);
+        double r;
+        if (a < 3) {
+            double term = a, sum = a;
+            for (int n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+                term *= -a * a / n;
+                sum += term / (2 * n + 1);
+            }
+            r = 2 / Math.sqrt(Math.PI) * sum;
+        } else {
+            double f = 0;
+            for (int n = 60; n >= 1; n--) f = n / 2.0 / (a + f);
+            r = 1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / (a + f);
+        }
+        return Math.signum(x) * r;
+    }
+}
