@@ -106,13 +106,20 @@ public final class BertEncoder {
             SDVariable attention = linear(context, names.attentionOutput(l));
             if (!config.isDistilBert()) attention = dropout(attention, "layer" + l + ".attention_output");
             h = layerNorm(FastBackward.addSame(sd, attention, h), names.attentionNorm(l));
-            // Feed-forward with exact GELU(x) = x/2 · (1 + erf(x/√2)). The intermediate layer computes u = x/√2
-            // directly (its weight and bias scaled by 1/√2) and the output layer's weight takes the other 1/√2, so
-            // the [B*T, 4H] activations see just erf, an add and a multiply: out = (u · (1 + erf(u))) · (W₂/√2)ᵀ + b₂.
-            double s = 1.0 / Math.sqrt(2.0);
-            SDVariable u = linear(h, names.intermediate(l), s, s);
-            SDVariable gelu = javaKernels ? JavaKernels.geluScaled(sd, u) : u.mul(sd.math.erf(u).add(1.0));
-            SDVariable ffn = linear(gelu, names.output(l), s, 1.0);
+            // Feed-forward with exact GELU(x) = x/2 · (1 + erf(x/√2)). A Java kernel adds the bias and applies GELU
+            // in one pass. Otherwise the intermediate layer computes u = x/√2 directly (its weight and bias scaled
+            // by 1/√2) and the output layer's weight takes the other 1/√2, so the [B*T, 4H] activations see just
+            // erf, an add and a multiply: out = (u · (1 + erf(u))) · (W₂/√2)ᵀ + b₂.
+            SDVariable ffn;
+            if (javaKernels) {
+                String intermediate = names.intermediate(l);
+                SDVariable z = sd.mmul(h, param(intermediate + ".weight"), false, true, false);
+                ffn = linear(JavaKernels.gelu(sd, z, param(intermediate + ".bias")), names.output(l));
+            } else {
+                double s = 1.0 / Math.sqrt(2.0);
+                SDVariable u = linear(h, names.intermediate(l), s, s);
+                ffn = linear(u.mul(sd.math.erf(u).add(1.0)), names.output(l), s, 1.0);
+            }
             h = layerNorm(FastBackward.addSame(sd, dropout(ffn, "layer" + l + ".output"), h), names.outputNorm(l));
             hiddenStates.add(h);
         }

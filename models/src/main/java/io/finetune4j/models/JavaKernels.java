@@ -25,7 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Graph ops computed in Java, for the one elementwise function where M2.1's native kernels are slow: exact GELU.
+ * Graph ops computed in Java where M2.1's native kernels are slow: exact GELU (with the bias add before it) and
+ * LayerNorm, each with its gradient.
  *
  * <p>Why: M2.1's {@code erf} is scalar libm ({@code erff}, ~25 cycles an element): 13 ms on a MiniLM [2048, 1536]
  * activation, a fifth of an inference pass, and its gradient is 7 more ops. The loops below evaluate erf as a
@@ -59,9 +60,9 @@ public final class JavaKernels {
         return dataType == DataType.FLOAT && install();
     }
 
-    /** GELU without its constants: u · (1 + erf(u)). With u = x/√2, GELU(x) = this / √2. */
-    public static SDVariable geluScaled(SameDiff sd, SDVariable u) {
-        return new GeluScaled(sd, u).outputVariable();
+    /** Exact GELU of x [N, F] plus a bias b [F] on every row: z · Φ(z) with z = x + b, Φ the normal CDF. */
+    public static SDVariable gelu(SameDiff sd, SDVariable x, SDVariable bias) {
+        return new BiasGelu(sd, x, bias).outputVariable();
     }
 
     /**
@@ -158,75 +159,93 @@ public final class JavaKernels {
         }
     }
 
-    /** u · (1 + erf(u)); its gradient is {@link GeluScaledGrad}. */
-    public static final class GeluScaled extends JavaOp {
-        public GeluScaled() {
+    /** GELU(x + b) (see {@link #gelu}); its gradient is {@link BiasGeluGrad}. */
+    public static final class BiasGelu extends JavaOp {
+        public BiasGelu() {
         }
 
-        GeluScaled(SameDiff sd, SDVariable u) {
-            super(sd, u);
+        BiasGelu(SameDiff sd, SDVariable x, SDVariable bias) {
+            super(sd, x, bias);
         }
 
         @Override
         public String opName() {
-            return "finetune4j_gelu_scaled";
+            return "finetune4j_bias_gelu";
         }
 
         @Override
         protected void compute(FloatBuffer[] in, long[][] inShapes, FloatBuffer[] out) {
-            parallel(in[0].limit(), CHUNK, 1, (from, to, part) -> {
-                float[] x = SCRATCH.get()[0];
-                for (int i = from; i < to; i += CHUNK) {
-                    int len = Math.min(CHUNK, to - i);
-                    in[0].get(i, x, 0, len);
-                    for (int j = 0; j < len; j++) {
-                        float u = x[j];
-                        x[j] = u + u * erf(u);
-                    }
-                    out[0].put(i, x, 0, len);
+            int f = (int) inShapes[0][inShapes[0].length - 1], rows = in[0].limit() / f;
+            float[] bias = read(in[1], f);
+            parallel(rows, 4, f, (from, to, part) -> {
+                float[] x = row(f);
+                for (int r = from; r < to; r++) {
+                    in[0].get(r * f, x, 0, f);
+                    for (int j = 0; j < f; j++) x[j] += bias[j];
+                    for (int j = 0; j < f; j++) x[j] = 0.5f * x[j] + 0.5f * x[j] * erf(x[j] * INV_SQRT2);
+                    out[0].put(r * f, x, 0, f);
                 }
             });
         }
 
         @Override
         public List<SDVariable> doDiff(List<SDVariable> grads) {
-            return List.of(new GeluScaledGrad(sameDiff, arg(0), grads.get(0)).outputVariable());
+            SDVariable[] g = new BiasGeluGrad(sameDiff, arg(0), arg(1), grads.get(0)).outputVariables();
+            return List.of(g[0], g[1]);
         }
     }
 
-    /** g · d/du [u · (1 + erf(u))] = g · (1 + erf(u) + u · 2/√π · exp(-u²)). */
-    public static final class GeluScaledGrad extends JavaOp {
-        public GeluScaledGrad() {
+    /**
+     * GELU(x + b)'s gradient: inputs x [N, F], b [F], g [N, F]; outputs dx = g · GELU'(z) and db = Σ_rows dx, where
+     * GELU'(z) = Φ(z) + z·φ(z) = ½ + ½·erf(u) + u·exp(-u²)/√π with u = z/√2.
+     */
+    public static final class BiasGeluGrad extends JavaOp {
+        public BiasGeluGrad() {
         }
 
-        GeluScaledGrad(SameDiff sd, SDVariable u, SDVariable grad) {
-            super(sd, u, grad);
+        BiasGeluGrad(SameDiff sd, SDVariable x, SDVariable bias, SDVariable grad) {
+            super(sd, x, bias, grad);
         }
 
         @Override
         public String opName() {
-            return "finetune4j_gelu_scaled_grad";
+            return "finetune4j_bias_gelu_grad";
+        }
+
+        @Override
+        public int getNumOutputs() {
+            return 2;
+        }
+
+        @Override
+        protected List<long[]> outputShapes(List<long[]> inputShapes) {
+            return List.of(inputShapes.get(0), inputShapes.get(1));
         }
 
         @Override
         protected void compute(FloatBuffer[] in, long[][] inShapes, FloatBuffer[] out) {
-            parallel(in[0].limit(), CHUNK, 1, (from, to, part) -> {
-                float[] x = SCRATCH.get()[0], g = SCRATCH.get()[1], d = SCRATCH.get()[2];
-                for (int i = from; i < to; i += CHUNK) {
-                    int len = Math.min(CHUNK, to - i);
-                    in[0].get(i, x, 0, len);
-                    in[1].get(i, g, 0, len);
-                    // Three simple loops, not one: the JIT vectorises each of these, but not their fusion (4 ns
-                    // an element against 1.3).
-                    for (int j = 0; j < len; j++) {
-                        float c = Math.max(-4f, Math.min(4f, x[j]));  // beyond ±4 the exp term is below 5e-7
-                        d[j] = TWO_OVER_SQRT_PI * c * expMinusSquare(c);
+            int f = (int) inShapes[0][inShapes[0].length - 1], rows = in[0].limit() / f;
+            float[] bias = read(in[1], f);
+            float[][] dBiases = new float[THREADS][f];
+            parallel(rows, 4, f, (from, to, part) -> {
+                float[] u = row(f), g = SCRATCH.get()[1], d = SCRATCH.get()[2], dBias = dBiases[part];
+                for (int r = from; r < to; r++) {
+                    in[0].get(r * f, u, 0, f);
+                    in[2].get(r * f, g, 0, f);
+                    // Simple loops, not one: the JIT vectorises each of these, but not their fusion (4 ns an
+                    // element against 1.3).
+                    for (int j = 0; j < f; j++) u[j] = (u[j] + bias[j]) * INV_SQRT2;
+                    for (int j = 0; j < f; j++) {
+                        float c = Math.max(-4f, Math.min(4f, u[j]));   // beyond ±4 this term is below 3e-7
+                        d[j] = INV_SQRT_PI * c * expMinusSquare(c);
                     }
-                    for (int j = 0; j < len; j++) x[j] = erf(x[j]);
-                    for (int j = 0; j < len; j++) g[j] *= 1f + x[j] + d[j];
-                    out[0].put(i, g, 0, len);
+                    for (int j = 0; j < f; j++) u[j] = erf(u[j]);
+                    for (int j = 0; j < f; j++) g[j] *= 0.5f + 0.5f * u[j] + d[j];
+                    for (int j = 0; j < f; j++) dBias[j] += g[j];
+                    out[0].put(r * f, g, 0, f);
                 }
             });
+            out[1].put(0, sumParts(dBiases, f));
         }
 
         @Override
@@ -326,20 +345,22 @@ public final class JavaKernels {
                     out[0].put(r * h, d, 0, h);
                 }
             });
-            float[] dGamma = new float[h], dBeta = new float[h];
-            for (int p = 0; p < THREADS; p++)
-                for (int j = 0; j < h; j++) {
-                    dGamma[j] += dGammas[p][j];
-                    dBeta[j] += dBetas[p][j];
-                }
-            out[1].put(0, dGamma);
-            out[2].put(0, dBeta);
+            out[1].put(0, sumParts(dGammas, h));
+            out[2].put(0, sumParts(dBetas, h));
         }
 
         @Override
         public List<SDVariable> doDiff(List<SDVariable> grads) {
             throw new UnsupportedOperationException("second derivatives of LayerNorm are not implemented");
         }
+    }
+
+    /** The sum over threads of their partial row sums. */
+    private static float[] sumParts(float[][] parts, int n) {
+        float[] total = new float[n];
+        for (float[] p : parts)
+            for (int j = 0; j < n; j++) total[j] += p[j];
+        return total;
     }
 
     /** Subtracts the row's mean from x[0, h) and returns 1 / √(variance + eps). */
@@ -410,7 +431,8 @@ public final class JavaKernels {
         return Math.max(-1f, Math.min(1f, x * p / q));   // the fit overshoots 1 by an ulp near ±4
     }
 
-    private static final float TWO_OVER_SQRT_PI = (float) (2.0 / Math.sqrt(Math.PI));
+    private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
+    private static final float INV_SQRT_PI = (float) (1.0 / Math.sqrt(Math.PI));
     /* exp(-t) on [0, 1]: a degree-7 Chebyshev fit (3e-9 relative error). */
     private static final float E0 = 1.0f, E1 = -0.9999999403953552f, E2 = 0.49999845027923584f,
             E3 = -0.16665512323379517f, E4 = 0.0416225828230381f, E5 = -0.008239079266786575f,
@@ -478,7 +500,7 @@ public final class JavaKernels {
         // The proxy is written against the CPU executioner only: on CUDA the data would have to go to the host.
         if (!cpu.getClass().getName().equals("org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner")) return false;
         try {
-            registerForCloning(new GeluScaled(), new GeluScaledGrad(), new LayerNorm(), new LayerNormGrad());
+            registerForCloning(new BiasGelu(), new BiasGeluGrad(), new LayerNorm(), new LayerNormGrad());
             Field instance = Nd4j.class.getDeclaredField("OP_EXECUTIONER_INSTANCE");
             instance.setAccessible(true);
             instance.set(null, Proxy.newProxyInstance(JavaKernels.class.getClassLoader(),

@@ -33,20 +33,20 @@ class JavaKernelsTest {
     }
 
     @Test
-    void geluAndItsGradientMatchTheErfGraph() {
+    void biasGeluAndItsGradientsMatchTheErfGraph() {
         assertTrue(JavaKernels.enabled(DataType.FLOAT), "the CPU backend should run Java kernels");
         Nd4j.getRandom().setSeed(11);
-        // 300 × 700 = 210,000 elements: more than one thread's share, and not a multiple of the copy chunk
-        INDArray u = Nd4j.randn(DataType.FLOAT, 300, 700).muli(2.5f);
+        // 300 rows of 700: split over threads, and rows not a multiple of anything
+        INDArray x = Nd4j.randn(DataType.FLOAT, 300, 700).muli(3.5f), b = Nd4j.randn(DataType.FLOAT, 700);
         INDArray r = Nd4j.randn(DataType.FLOAT, 300, 700);
-        Map<String, INDArray> java = run(u, r, true), m21 = run(u, r, false);
-        float scale = u.amaxNumber().floatValue();
-        double valueDiff = java.get("y").sub(m21.get("y")).amaxNumber().doubleValue();
-        assertTrue(valueDiff < 2e-6 * scale, "values differ by " + valueDiff);
-        INDArray gj = java.get("u"), gm = m21.get("u");
-        assertTrue(gm.amaxNumber().doubleValue() > 1, "the gradient should not be trivially small");
-        double gradDiff = gj.sub(gm).amaxNumber().doubleValue();
-        assertTrue(gradDiff < 1e-5 * r.amaxNumber().doubleValue(), "gradients differ by " + gradDiff);
+        Map<String, INDArray> java = gelu(x, b, r, true), m21 = gelu(x, b, r, false);
+        for (String v : new String[]{"y", "x", "b"}) {
+            INDArray expected = m21.get(v), actual = java.get(v);
+            assertArrayEquals(expected.shape(), actual.shape(), v);
+            double scale = expected.amaxNumber().doubleValue(), diff = expected.sub(actual).amaxNumber().doubleValue();
+            assertTrue(scale > 1, v + " should not be trivially small");
+            assertTrue(diff < 2e-6 * scale, v + " differs by " + diff + " (largest " + scale + ")");
+        }
     }
 
     @Test
@@ -141,14 +141,20 @@ class JavaKernelsTest {
         return out;
     }
 
-    /** y = gelu(u), loss = sum(y · r); returns y and dloss/du. */
-    private static Map<String, INDArray> run(INDArray u, INDArray r, boolean java) {
+    /** y = GELU(x + b) = z/2 · (1 + erf(z/√2)), loss = sum(y · r); returns y and the gradients of x and b. */
+    private static Map<String, INDArray> gelu(INDArray x, INDArray b, INDArray r, boolean java) {
         SameDiff sd = SameDiff.create();
-        SDVariable uv = sd.var("u", u.dup());
-        SDVariable y = java ? JavaKernels.geluScaled(sd, uv) : uv.mul(sd.math.erf(uv).add(1.0));
+        SDVariable xv = sd.var("x", x.dup()), bv = sd.var("b", b.dup());
+        SDVariable y;
+        if (java) {
+            y = JavaKernels.gelu(sd, xv, bv);
+        } else {
+            SDVariable z = xv.add(bv);
+            y = z.mul(0.5).mul(sd.math.erf(z.mul(1 / Math.sqrt(2))).add(1.0));
+        }
         y.rename("y");
         sd.setLossVariables(y.mul(sd.constant(r)).sum("loss"));
-        Map<String, INDArray> out = new java.util.HashMap<>(sd.calculateGradients(Map.of(), "u"));
+        Map<String, INDArray> out = new java.util.HashMap<>(sd.calculateGradients(Map.of(), "x", "b"));
         out.put("y", sd.output(Map.of(), "y").get("y"));
         return out;
     }
