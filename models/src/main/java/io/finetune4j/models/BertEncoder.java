@@ -85,24 +85,42 @@ public final class BertEncoder {
         hiddenStates.add(h);
         double scale = 1.0 / Math.sqrt(headSize);
         for (int l = 0; l < config.numLayers(); l++) {
-            // Self-attention: [B*T, H] -> [B, heads, T, headSize]; the 1/√headSize goes on the query weights.
-            SDVariable q = toHeads(linear(h, names.query(l), scale, scale), headShape);
-            SDVariable k = linear(h, names.key(l));
-            SDVariable v = toHeads(linear(h, names.value(l)), headShape);
-            // Batched matmuls get contiguous operands only, never a transposed one (FastBackward.matmul says why):
-            // the keys are made [B, heads, headSize, T], and in training the values' transpose is kept for the
-            // backward pass.
-            SDVariable scores, context;
-            if (training) {
-                SDVariable keys = toHeads(k, headShape);
-                scores = FastBackward.matmul(sd, q, keys.permute(0, 1, 3, 2), keys);
+            // Self-attention: [B*T, H] -> [B, heads, T, headSize]; the 1/√headSize goes on the queries (on their
+            // weights when M2.1 ops build the heads). Batched matmuls get contiguous operands only, never a
+            // transposed one (FastBackward.matmul says why): the keys are made [B, heads, headSize, T], and in
+            // training the keys' and values' other layout is kept for the backward pass.
+            SDVariable q, keysT, v, keys = null, valuesT = null;   // keys and valuesT: training only
+            if (javaKernels) {   // one pass from the matmul output to each head layout, bias and scale included
+                SDVariable qx = sd.mmul(h, param(names.query(l) + ".weight"), false, true, false);
+                SDVariable kx = sd.mmul(h, param(names.key(l) + ".weight"), false, true, false);
+                SDVariable vx = sd.mmul(h, param(names.value(l) + ".weight"), false, true, false);
+                SDVariable qb = param(names.query(l) + ".bias"), kb = param(names.key(l) + ".bias");
+                SDVariable vb = param(names.value(l) + ".bias");
+                q = JavaKernels.splitHeads(sd, qx, qb, attentionBias, heads, false, scale);
+                keysT = JavaKernels.splitHeads(sd, kx, kb, attentionBias, heads, true, 1.0);
+                v = JavaKernels.splitHeads(sd, vx, vb, attentionBias, heads, false, 1.0);
+                if (training) {
+                    keys = JavaKernels.splitHeads(sd, kx, kb, attentionBias, heads, false, 1.0);
+                    valuesT = JavaKernels.splitHeads(sd, vx, vb, attentionBias, heads, true, 1.0);
+                }
             } else {
-                scores = sd.mmul(q, sd.reshape(k, headShape).permute(0, 2, 3, 1));
+                q = toHeads(linear(h, names.query(l), scale, scale), headShape);
+                SDVariable k = linear(h, names.key(l));
+                v = toHeads(linear(h, names.value(l)), headShape);
+                if (training) {
+                    keys = toHeads(k, headShape);
+                    keysT = keys.permute(0, 1, 3, 2);
+                    valuesT = v.permute(0, 1, 3, 2);
+                } else {
+                    keysT = sd.reshape(k, headShape).permute(0, 2, 3, 1);
+                }
             }
+            SDVariable scores = training ? FastBackward.matmul(sd, q, keysT, keys) : sd.mmul(q, keysT);
             scores = FastBackward.addConstant(sd, scores, attentionBias);                 // [B, heads, T, T]
             SDVariable probs = dropout(sd.nn.softmax(scores, 3), "layer" + l + ".attention_probs");
-            context = training ? FastBackward.matmul(sd, probs, v, v.permute(0, 1, 3, 2)) : sd.mmul(probs, v);
-            context = sd.reshape(context.permute(0, 2, 1, 3), -1, hidden);
+            SDVariable context = training ? FastBackward.matmul(sd, probs, v, valuesT) : sd.mmul(probs, v);
+            context = javaKernels ? JavaKernels.mergeHeads(sd, context, heads)           // [B*T, H]
+                    : sd.reshape(context.permute(0, 2, 1, 3), -1, hidden);
             SDVariable attention = linear(context, names.attentionOutput(l));
             if (!config.isDistilBert()) attention = dropout(attention, "layer" + l + ".attention_output");
             h = layerNorm(FastBackward.addSame(sd, attention, h), names.attentionNorm(l));

@@ -73,6 +73,22 @@ public final class JavaKernels {
         return new LayerNorm(sd, x, gamma, beta, eps).outputVariable();
     }
 
+    /**
+     * Attention heads from a linear layer's output: ((x + bias) · scale) with x [B·T, H] rearranged to
+     * [B, heads, T, H/heads], or with {@code transposed} to [B, heads, H/heads, T] (keys for the scores matmul).
+     * B is {@code like}'s first dimension (any array of the batch, e.g. the attention mask). One pass over the data;
+     * M2.1 needs a broadcast add, a reshape and a permute, each a copy.
+     */
+    public static SDVariable splitHeads(SameDiff sd, SDVariable x, SDVariable bias, SDVariable like, int heads,
+                                        boolean transposed, double scale) {
+        return new SplitHeads(sd, x, bias, like, heads, transposed, scale).outputVariable();
+    }
+
+    /** The inverse: [B, heads, T, headSize] (or [B, heads, headSize, T] if transposed) to [B·T, heads·headSize]. */
+    public static SDVariable mergeHeads(SameDiff sd, SDVariable x, int heads) {
+        return new MergeHeads(sd, x, heads, false, false, 1.0).outputVariable();
+    }
+
     // ---- the ops ----------------------------------------------------------------------------------------------
 
     /** A custom op computed in Java on float32 arrays; by default one output shaped like the first input. */
@@ -178,7 +194,7 @@ public final class JavaKernels {
             int f = (int) inShapes[0][inShapes[0].length - 1], rows = in[0].limit() / f;
             float[] bias = read(in[1], f);
             parallel(rows, 4, f, (from, to, part) -> {
-                float[] x = row(f);
+                float[] x = scratch(0, f);
                 for (int r = from; r < to; r++) {
                     in[0].get(r * f, x, 0, f);
                     for (int j = 0; j < f; j++) x[j] += bias[j];
@@ -228,7 +244,7 @@ public final class JavaKernels {
             float[] bias = read(in[1], f);
             float[][] dBiases = new float[THREADS][f];
             parallel(rows, 4, f, (from, to, part) -> {
-                float[] u = row(f), g = SCRATCH.get()[1], d = SCRATCH.get()[2], dBias = dBiases[part];
+                float[] u = scratch(0, f), g = scratch(1, f), d = scratch(2, f), dBias = dBiases[part];
                 for (int r = from; r < to; r++) {
                     in[0].get(r * f, u, 0, f);
                     in[2].get(r * f, g, 0, f);
@@ -275,7 +291,7 @@ public final class JavaKernels {
             float[] gamma = read(in[1], h), beta = read(in[2], h);
             float eps = (float) (double) tArguments.get(0);
             parallel(rows, 16, h, (from, to, part) -> {
-                float[] x = row(h);
+                float[] x = scratch(0, h);
                 for (int r = from; r < to; r++) {
                     in[0].get(r * h, x, 0, h);
                     float inverse = centre(x, h, eps);
@@ -329,7 +345,7 @@ public final class JavaKernels {
             float eps = (float) (double) tArguments.get(0);
             float[][] dGammas = new float[THREADS][h], dBetas = new float[THREADS][h];
             parallel(rows, 16, h, (from, to, part) -> {
-                float[] x = row(h), g = SCRATCH.get()[1], d = SCRATCH.get()[2];
+                float[] x = scratch(0, h), g = scratch(1, h), d = scratch(2, h);
                 float[] dGamma = dGammas[part], dBeta = dBetas[part];
                 for (int r = from; r < to; r++) {
                     in[0].get(r * h, x, 0, h);
@@ -370,16 +386,172 @@ public final class JavaKernels {
         return (float) (1.0 / Math.sqrt(sumOfSquares(x, h) / h + eps));
     }
 
+    /**
+     * See {@link #splitHeads}. Inputs x [B·T, H], bias [H] (if it has one), like [B, ...]; numbers: heads,
+     * transposed, has bias; scale. Its gradient is a {@link MergeHeads} that also sums the bias gradient.
+     */
+    public static final class SplitHeads extends JavaOp {
+        public SplitHeads() {
+        }
+
+        SplitHeads(SameDiff sd, SDVariable x, SDVariable bias, SDVariable like, int heads, boolean transposed,
+                   double scale) {
+            super(sd, bias == null ? new SDVariable[]{x, like} : new SDVariable[]{x, bias, like});
+            addIArgument(heads, transposed ? 1 : 0, bias == null ? 0 : 1);
+            addTArgument(scale);
+        }
+
+        @Override
+        public String opName() {
+            return "finetune4j_split_heads";
+        }
+
+        private boolean hasBias() {
+            return iArguments.get(2) == 1;
+        }
+
+        @Override
+        protected List<long[]> outputShapes(List<long[]> in) {
+            long n = in.get(0)[0], h = in.get(0)[1], b = in.get(in.size() - 1)[0], heads = iArguments.get(0);
+            return List.of(iArguments.get(1) == 1 ? new long[]{b, heads, h / heads, n / b}
+                    : new long[]{b, heads, n / b, h / heads});
+        }
+
+        @Override
+        protected void compute(FloatBuffer[] in, long[][] inShapes, FloatBuffer[] out) {
+            int h = (int) inShapes[0][1], b = (int) inShapes[inShapes.length - 1][0], t = (int) inShapes[0][0] / b;
+            int heads = (int) (long) iArguments.get(0), size = h / heads;
+            float scale = (float) (double) tArguments.get(0);
+            float[] bias = hasBias() ? read(in[1], h) : new float[h];
+            if (iArguments.get(1) == 0) {
+                parallel(b * t, 16, h, (from, to, part) -> {
+                    float[] x = scratch(0, h);
+                    for (int r = from; r < to; r++) {
+                        in[0].get(r * h, x, 0, h);
+                        for (int j = 0; j < h; j++) x[j] = (x[j] + bias[j]) * scale;
+                        int batch = r / t, token = r % t;
+                        for (int k = 0; k < heads; k++)
+                            out[0].put(((batch * heads + k) * t + token) * size, x, k * size, size);
+                    }
+                });
+            } else {   // a [T, size] block per batch and head, written transposed
+                parallel(b * heads, 1, t * size, (from, to, part) -> {
+                    float[] block = scratch(0, t * size), transposed = scratch(1, t * size);
+                    for (int bk = from; bk < to; bk++) {
+                        int batch = bk / heads, k = bk % heads;
+                        for (int token = 0; token < t; token++)
+                            in[0].get((batch * t + token) * h + k * size, block, token * size, size);
+                        for (int d = 0; d < size; d++) {
+                            float add = bias[k * size + d];
+                            for (int token = 0; token < t; token++)
+                                transposed[d * t + token] = (block[token * size + d] + add) * scale;
+                        }
+                        out[0].put(bk * size * t, transposed, 0, size * t);
+                    }
+                });
+            }
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> grads) {
+            int heads = (int) (long) iArguments.get(0);
+            SDVariable[] g = new MergeHeads(sameDiff, grads.get(0), heads, iArguments.get(1) == 1, hasBias(),
+                    tArguments.get(0)).outputVariables();
+            SDVariable like = sameDiff.zerosLike(arg(args().length - 1));   // never run: nothing reads it
+            return hasBias() ? List.of(g[0], g[1], like) : List.of(g[0], like);
+        }
+    }
+
+    /**
+     * [B, heads, T, size] (or, transposed, [B, heads, size, T]) to [B·T, heads·size], times scale; with a bias
+     * gradient, also the column sums of the result [heads·size] (the gradient of {@link SplitHeads}' bias). Numbers:
+     * heads, transposed, bias gradient; scale.
+     */
+    public static final class MergeHeads extends JavaOp {
+        public MergeHeads() {
+        }
+
+        MergeHeads(SameDiff sd, SDVariable x, int heads, boolean transposed, boolean biasGradient, double scale) {
+            super(sd, x);
+            addIArgument(heads, transposed ? 1 : 0, biasGradient ? 1 : 0);
+            addTArgument(scale);
+        }
+
+        @Override
+        public String opName() {
+            return "finetune4j_merge_heads";
+        }
+
+        @Override
+        public int getNumOutputs() {
+            return iArguments.size() > 2 && iArguments.get(2) == 1 ? 2 : 1;
+        }
+
+        @Override
+        protected List<long[]> outputShapes(List<long[]> in) {
+            long[] s = in.get(0);
+            boolean transposed = iArguments.get(1) == 1;
+            long b = s[0], heads = s[1], t = transposed ? s[3] : s[2], size = transposed ? s[2] : s[3];
+            long[] merged = {b * t, heads * size};
+            return getNumOutputs() == 2 ? List.of(merged, new long[]{heads * size}) : List.of(merged);
+        }
+
+        @Override
+        protected void compute(FloatBuffer[] in, long[][] inShapes, FloatBuffer[] out) {
+            long[] s = inShapes[0];
+            boolean transposed = iArguments.get(1) == 1, biasGradient = iArguments.get(2) == 1;
+            int b = (int) s[0], heads = (int) s[1], t = (int) (transposed ? s[3] : s[2]);
+            int size = (int) (transposed ? s[2] : s[3]), h = heads * size;
+            float scale = (float) (double) tArguments.get(0);
+            float[][] sums = new float[THREADS][biasGradient ? h : 0];
+            if (!transposed) {
+                parallel(b * t, 16, h, (from, to, part) -> {
+                    float[] x = scratch(0, h), sum = sums[part];
+                    for (int r = from; r < to; r++) {
+                        int batch = r / t, token = r % t;
+                        for (int k = 0; k < heads; k++)
+                            in[0].get(((batch * heads + k) * t + token) * size, x, k * size, size);
+                        for (int j = 0; j < h; j++) x[j] *= scale;
+                        if (biasGradient) for (int j = 0; j < h; j++) sum[j] += x[j];
+                        out[0].put(r * h, x, 0, h);
+                    }
+                });
+            } else {   // per batch and head, a [size, T] block read whole and written as rows
+                parallel(b * heads, 1, t * size, (from, to, part) -> {
+                    float[] block = scratch(0, t * size), rows = scratch(1, t * size), sum = sums[part];
+                    for (int bk = from; bk < to; bk++) {
+                        int batch = bk / heads, k = bk % heads;
+                        in[0].get(bk * size * t, block, 0, size * t);
+                        for (int d = 0; d < size; d++) {
+                            float total = 0;
+                            for (int token = 0; token < t; token++) {
+                                float v = block[d * t + token] * scale;
+                                rows[token * size + d] = v;
+                                total += v;
+                            }
+                            if (biasGradient) sum[k * size + d] += total;
+                        }
+                        for (int token = 0; token < t; token++)
+                            out[0].put((batch * t + token) * h + k * size, rows, token * size, size);
+                    }
+                });
+            }
+            if (biasGradient) out[1].put(0, sumParts(sums, h));
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> grads) {
+            if (iArguments.get(2) == 1)
+                throw new UnsupportedOperationException("second derivatives of attention heads are not implemented");
+            return List.of(new SplitHeads(sameDiff, grads.get(0), null, arg(0), (int) (long) iArguments.get(0),
+                    iArguments.get(1) == 1, tArguments.get(0)).outputVariable());
+        }
+    }
+
     private static float[] read(FloatBuffer b, int n) {
         float[] a = new float[n];
         b.get(0, a);
         return a;
-    }
-
-    /** This thread's first scratch array, if a row of h floats fits in it. */
-    private static float[] row(int h) {
-        if (h > CHUNK) throw new IllegalStateException("rows of " + h + " floats are longer than " + CHUNK);
-        return SCRATCH.get()[0];
     }
 
     /* Sums with eight accumulators: no single dependency chain, and the JIT keeps them in registers. */
@@ -454,8 +626,14 @@ public final class JavaKernels {
         void run(int from, int to, int part);
     }
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
-            () -> new float[][]{new float[CHUNK], new float[CHUNK], new float[CHUNK]});
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][CHUNK]);
+
+    /** This thread's scratch array number {@code i}, at least {@code size} long. */
+    private static float[] scratch(int i, int size) {
+        float[][] all = SCRATCH.get();
+        if (all[i].length < size) all[i] = new float[size];
+        return all[i];
+    }
 
     /**
      * Splits [0, n) into at most THREADS parts, each a multiple of {@code grain} items (work under 64 K floats is not
@@ -500,7 +678,8 @@ public final class JavaKernels {
         // The proxy is written against the CPU executioner only: on CUDA the data would have to go to the host.
         if (!cpu.getClass().getName().equals("org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner")) return false;
         try {
-            registerForCloning(new BiasGelu(), new BiasGeluGrad(), new LayerNorm(), new LayerNormGrad());
+            registerForCloning(new BiasGelu(), new BiasGeluGrad(), new LayerNorm(), new LayerNormGrad(), new SplitHeads(),
+                    new MergeHeads());
             Field instance = Nd4j.class.getDeclaredField("OP_EXECUTIONER_INSTANCE");
             instance.setAccessible(true);
             instance.set(null, Proxy.newProxyInstance(JavaKernels.class.getClassLoader(),

@@ -86,6 +86,55 @@ class JavaKernelsTest {
     }
 
     @Test
+    void headSplitsAndMergeAndTheirGradientsMatchReshapeAndPermute() {
+        assertTrue(JavaKernels.enabled(DataType.FLOAT));
+        int b = 3, t = 7, heads = 4, size = 5, h = heads * size;
+        Nd4j.getRandom().setSeed(13);
+        INDArray x = Nd4j.randn(DataType.FLOAT, b * t, h), bias = Nd4j.randn(DataType.FLOAT, h);
+        INDArray like = Nd4j.zeros(DataType.FLOAT, b, 1, 1, t);
+        INDArray r1 = Nd4j.randn(DataType.FLOAT, b, heads, t, size), r2 = Nd4j.randn(DataType.FLOAT, b, heads, size, t);
+        INDArray r3 = Nd4j.randn(DataType.FLOAT, b * t, h);
+        Map<String, INDArray> java = heads(x, bias, like, r1, r2, r3, true), ops = heads(x, bias, like, r1, r2, r3, false);
+        for (String v : new String[]{"split", "splitT", "merged", "x", "bias"}) {
+            INDArray expected = ops.get(v), actual = java.get(v);
+            assertArrayEquals(expected.shape(), actual.shape(), v);
+            double diff = expected.sub(actual).amaxNumber().doubleValue();
+            assertTrue(diff < 1e-5 * expected.amaxNumber().doubleValue(), v + " differs by " + diff);
+        }
+    }
+
+    /**
+     * split = (x + bias)·0.5 as [B, heads, T, size], splitT the same as [B, heads, size, T], merged = merge(split);
+     * loss = sum(split·r1) + sum(splitT·r2) + sum(merged·r3).
+     */
+    private static Map<String, INDArray> heads(INDArray x, INDArray bias, INDArray like, INDArray r1, INDArray r2,
+                                               INDArray r3, boolean java) {
+        SameDiff sd = SameDiff.create();
+        SDVariable xv = sd.var("x", x.dup()), bv = sd.var("bias", bias.dup()), lv = sd.constant(like);
+        int b = (int) r1.size(0), heads = (int) r1.size(1), t = (int) r1.size(2), size = (int) r1.size(3);
+        SDVariable split, splitT, merged;
+        if (java) {
+            split = JavaKernels.splitHeads(sd, xv, bv, lv, heads, false, 0.5);
+            splitT = JavaKernels.splitHeads(sd, xv, bv, lv, heads, true, 0.5);
+            merged = JavaKernels.mergeHeads(sd, split, heads);
+        } else {
+            SDVariable y = sd.reshape(xv.add(bv).mul(0.5), b, t, heads, size);
+            split = y.permute(0, 2, 1, 3);
+            splitT = y.permute(0, 2, 3, 1);
+            merged = sd.reshape(split.permute(0, 2, 1, 3), b * t, heads * size);
+        }
+        split.rename("split");
+        splitT.rename("splitT");
+        merged.rename("merged");
+        SDVariable loss = split.mul(sd.constant(r1)).sum().add(splitT.mul(sd.constant(r2)).sum())
+                .add(merged.mul(sd.constant(r3)).sum());
+        sd.setLossVariables(loss);
+        Map<String, INDArray> out = new java.util.HashMap<>(sd.calculateGradients(Map.of(), "x", "bias"));
+        out.putAll(sd.output(Map.of(), "split", "splitT", "merged"));
+        return out;
+    }
+
+    @Test
     void encoderWithJavaKernelsHasTheSameOutputsAndGradients() {
         // A small float32 BERT in training mode (dropout masks on), built twice over the same weights.
         BertConfig c = new BertConfig("bert", 50, 64, 2, 4, 128, 16, 2, 1e-12, "gelu", true, true);
@@ -104,6 +153,14 @@ class JavaKernelsTest {
         for (int i = 0; i < b; i++) for (int j = 0; j < t - 4 * i; j++) mask[i][j] = 1;
         feed.put(BertEncoder.ATTENTION_BIAS, EncoderInference.attentionBias(mask, DataType.FLOAT));
         INDArray r = Nd4j.randn(DataType.FLOAT, b, t, c.hiddenSize());
+
+        // inference (no dropout, keys transposed once): the same hidden states
+        Map<String, INDArray> inferenceFeed = Map.of(BertEncoder.INPUT, feed.get(BertEncoder.INPUT),
+                BertEncoder.ATTENTION_BIAS, feed.get(BertEncoder.ATTENTION_BIAS));
+        INDArray javaHidden = new BertEncoder(SameDiff.create(), c, w, false, true).lastHidden.eval(inferenceFeed);
+        INDArray opsHidden = new BertEncoder(SameDiff.create(), c, w, false, false).lastHidden.eval(inferenceFeed);
+        double hiddenDiff = javaHidden.sub(opsHidden).amaxNumber().doubleValue();
+        assertTrue(hiddenDiff < 1e-5 * opsHidden.amaxNumber().doubleValue(), "inference outputs differ by " + hiddenDiff);
 
         Map<String, INDArray> java = encoderGradients(c, w, feed, r, true), ops = encoderGradients(c, w, feed, r, false);
         assertEquals(ops.get("loss").getDouble(0), java.get("loss").getDouble(0),
