@@ -121,9 +121,8 @@ public final class BertEncoder {
             SDVariable context = training ? FastBackward.matmul(sd, probs, v, valuesT) : sd.mmul(probs, v);
             context = javaKernels ? JavaKernels.mergeHeads(sd, context, heads)           // [B*T, H]
                     : sd.reshape(context.permute(0, 2, 1, 3), -1, hidden);
-            SDVariable attention = linear(context, names.attentionOutput(l));
-            if (!config.isDistilBert()) attention = dropout(attention, "layer" + l + ".attention_output");
-            h = layerNorm(FastBackward.addSame(sd, attention, h), names.attentionNorm(l));
+            h = sublayerEnd(context, names.attentionOutput(l), 1.0,
+                    config.isDistilBert() ? null : "layer" + l + ".attention_output", h, names.attentionNorm(l));
             // Feed-forward with exact GELU(x) = x/2 · (1 + erf(x/√2)). A Java kernel adds the bias and applies GELU
             // in one pass. Otherwise the intermediate layer computes u = x/√2 directly (its weight and bias scaled
             // by 1/√2) and the output layer's weight takes the other 1/√2, so the [B*T, 4H] activations see just
@@ -132,13 +131,14 @@ public final class BertEncoder {
             if (javaKernels) {
                 String intermediate = names.intermediate(l);
                 SDVariable z = sd.mmul(h, param(intermediate + ".weight"), false, true, false);
-                ffn = linear(JavaKernels.gelu(sd, z, param(intermediate + ".bias")), names.output(l));
+                ffn = JavaKernels.gelu(sd, z, param(intermediate + ".bias"));
             } else {
                 double s = 1.0 / Math.sqrt(2.0);
                 SDVariable u = linear(h, names.intermediate(l), s, s);
-                ffn = linear(u.mul(sd.math.erf(u).add(1.0)), names.output(l), s, 1.0);
+                ffn = u.mul(sd.math.erf(u).add(1.0));
             }
-            h = layerNorm(FastBackward.addSame(sd, dropout(ffn, "layer" + l + ".output"), h), names.outputNorm(l));
+            h = sublayerEnd(ffn, names.output(l), javaKernels ? 1.0 : 1.0 / Math.sqrt(2.0), "layer" + l + ".output",
+                    h, names.outputNorm(l));
             hiddenStates.add(h);
         }
         lastHidden = sd.reshape("last_hidden_state", h, inputShape);
@@ -215,6 +215,23 @@ public final class BertEncoder {
         return linear(x, prefix, 1.0, 1.0);
     }
 
+    /**
+     * A sublayer's end: LayerNorm(dropout(x · (weightScale · W)ᵀ + b) + residual), with no dropout if
+     * {@code dropoutSite} is null. With Java kernels everything after the matmul is one op.
+     */
+    private SDVariable sublayerEnd(SDVariable x, String prefix, double weightScale, String dropoutSite,
+                                   SDVariable residual, String norm) {
+        if (javaKernels && weightScale == 1.0) {
+            SDVariable mask = training && dropoutSite != null ? maskPlaceholder(dropoutSite, 2) : null;
+            return JavaKernels.residualLayerNorm(sd, sd.mmul(x, param(prefix + ".weight"), false, true, false),
+                    param(prefix + ".bias"), mask, residual, param(norm + ".weight"), param(norm + ".bias"),
+                    config.layerNormEps());
+        }
+        SDVariable y = linear(x, prefix, weightScale, 1.0);
+        if (dropoutSite != null) y = dropout(y, dropoutSite);
+        return layerNorm(FastBackward.addSame(sd, y, residual), norm);
+    }
+
     /** LayerNorm over the last dimension of [B*T, H], with BERT's epsilon (the built-in op has none). */
     private SDVariable layerNorm(SDVariable x, String prefix) {
         if (javaKernels)
@@ -233,10 +250,13 @@ public final class BertEncoder {
 
     private SDVariable dropout(SDVariable x, String site) {
         if (!training) return x;
-        int rank = site.endsWith("attention_probs") ? 4 : 2;
+        return FastBackward.mulConstant(sd, x, maskPlaceholder(site, site.endsWith("attention_probs") ? 4 : 2));
+    }
+
+    private SDVariable maskPlaceholder(String site, int rank) {
         long[] shape = new long[rank];
         Arrays.fill(shape, -1);
-        return FastBackward.mulConstant(sd, x, sd.placeHolder(maskName(site), dt, shape));
+        return sd.placeHolder(maskName(site), dt, shape);
     }
 
     static DataType dtype(Map<String, INDArray> weights) {

@@ -51,36 +51,60 @@ class JavaKernelsTest {
 
     @Test
     void layerNormAndItsGradientsMatchTheOpsGraph() {
+        compareLayerNorm(false);
+    }
+
+    @Test
+    void residualLayerNormWithBiasAndDropoutMaskMatchesTheOpsGraph() {
+        compareLayerNorm(true);
+    }
+
+    private static void compareLayerNorm(boolean residual) {
         assertTrue(JavaKernels.enabled(DataType.FLOAT));
         Nd4j.getRandom().setSeed(12);
-        INDArray x = Nd4j.randn(DataType.FLOAT, 700, 96).muli(3f).addi(1.5f);   // 700 rows: split over threads
-        INDArray gamma = Nd4j.randn(DataType.FLOAT, 96), beta = Nd4j.randn(DataType.FLOAT, 96);
+        Map<String, INDArray> in = new java.util.LinkedHashMap<>();
+        in.put("x", Nd4j.randn(DataType.FLOAT, 700, 96).muli(3f).addi(1.5f));   // 700 rows: split over threads
+        in.put("gamma", Nd4j.randn(DataType.FLOAT, 96));
+        in.put("beta", Nd4j.randn(DataType.FLOAT, 96));
+        if (residual) {
+            in.put("bias", Nd4j.randn(DataType.FLOAT, 96));
+            in.put("residual", Nd4j.randn(DataType.FLOAT, 700, 96));
+        }
+        INDArray mask = Nd4j.rand(DataType.FLOAT, 700, 96).gt(0.2).castTo(DataType.FLOAT).muli(1.25f);
         INDArray r = Nd4j.randn(DataType.FLOAT, 700, 96);
-        Map<String, INDArray> java = layerNorm(x, gamma, beta, r, true), ops = layerNorm(x, gamma, beta, r, false);
-        for (String v : new String[]{"y", "x", "gamma", "beta"}) {
+        Map<String, INDArray> java = layerNorm(in, mask, r, true), ops = layerNorm(in, mask, r, false);
+        for (String v : java.keySet()) {
             INDArray expected = ops.get(v), actual = java.get(v);
             assertArrayEquals(expected.shape(), actual.shape(), v);
             double scale = expected.amaxNumber().doubleValue(), diff = expected.sub(actual).amaxNumber().doubleValue();
             assertTrue(scale > 0.1, v + " should not be trivially small");
             assertTrue(diff < 2e-5 * scale, v + " differs by " + diff + " (largest " + scale + ")");
         }
+        assertEquals(in.size() + 1, java.size());   // y and every input's gradient
     }
 
-    /** y = LayerNorm(x), loss = sum(y · r), eps 1e-5; returns y and the gradients of x, gamma and beta. */
-    private static Map<String, INDArray> layerNorm(INDArray x, INDArray gamma, INDArray beta, INDArray r,
-                                                   boolean java) {
+    /**
+     * y = LayerNorm(x) or LayerNorm((x + bias) · mask + residual), loss = sum(y · r), eps 1e-5; returns y and the
+     * gradients of every input.
+     */
+    private static Map<String, INDArray> layerNorm(Map<String, INDArray> in, INDArray mask, INDArray r, boolean java) {
         SameDiff sd = SameDiff.create();
-        SDVariable xv = sd.var("x", x.dup()), g = sd.var("gamma", gamma.dup()), b = sd.var("beta", beta.dup());
-        SDVariable y;
+        Map<String, SDVariable> v = new java.util.HashMap<>();
+        in.forEach((k, a) -> v.put(k, sd.var(k, a.dup())));
+        boolean residual = in.containsKey("residual");
+        SDVariable m = sd.constant(mask), y;
         if (java) {
-            y = JavaKernels.layerNorm(sd, xv, g, b, 1e-5);
+            y = residual ? JavaKernels.residualLayerNorm(sd, v.get("x"), v.get("bias"), m, v.get("residual"),
+                    v.get("gamma"), v.get("beta"), 1e-5) : JavaKernels.layerNorm(sd, v.get("x"), v.get("gamma"), v.get("beta"), 1e-5);
         } else {
-            SDVariable centred = xv.sub(xv.mean(true, 1));
-            y = centred.mul(sd.math.rsqrt(centred.mul(centred).mean(true, 1).add(1e-5))).mul(g).add(b);
+            SDVariable z = residual ? v.get("x").add(v.get("bias")).mul(m).add(v.get("residual")) : v.get("x");
+            SDVariable centred = z.sub(z.mean(true, 1));
+            y = centred.mul(sd.math.rsqrt(centred.mul(centred).mean(true, 1).add(1e-5))).mul(v.get("gamma"))
+                    .add(v.get("beta"));
         }
         y.rename("y");
         sd.setLossVariables(y.mul(sd.constant(r)).sum("loss"));
-        Map<String, INDArray> out = new java.util.HashMap<>(sd.calculateGradients(Map.of(), "x", "gamma", "beta"));
+        Map<String, INDArray> out = new java.util.HashMap<>(sd.calculateGradients(Map.of(), in.keySet()));
         out.put("y", sd.output(Map.of(), "y").get("y"));
         return out;
     }
