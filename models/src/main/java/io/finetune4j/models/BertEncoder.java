@@ -58,7 +58,7 @@ public final class BertEncoder {
         this(sd, config, weights, training, JavaKernels.enabled(dtype(weights)));
     }
 
-    /** @param javaKernels GELU and LayerNorm as {@link JavaKernels} ops (float32 on the CPU only) */
+    /** @param javaKernels GELU, LayerNorm and the attention-head layouts as {@link JavaKernels} ops (float32, CPU) */
     BertEncoder(SameDiff sd, BertConfig config, Map<String, INDArray> weights, boolean training, boolean javaKernels) {
         if (javaKernels && !JavaKernels.enabled(dtype(weights)))
             throw new IllegalArgumentException("Java kernels need float32 weights and the CPU backend");
@@ -91,9 +91,9 @@ public final class BertEncoder {
             // training the keys' and values' other layout is kept for the backward pass.
             SDVariable q, keysT, v, keys = null, valuesT = null;   // keys and valuesT: training only
             if (javaKernels) {   // one pass from the matmul output to each head layout, bias and scale included
-                SDVariable qx = sd.mmul(h, param(names.query(l) + ".weight"), false, true, false);
-                SDVariable kx = sd.mmul(h, param(names.key(l) + ".weight"), false, true, false);
-                SDVariable vx = sd.mmul(h, param(names.value(l) + ".weight"), false, true, false);
+                SDVariable qx = timesWeight(h, names.query(l));
+                SDVariable kx = timesWeight(h, names.key(l));
+                SDVariable vx = timesWeight(h, names.value(l));
                 SDVariable qb = param(names.query(l) + ".bias"), kb = param(names.key(l) + ".bias");
                 SDVariable vb = param(names.value(l) + ".bias");
                 q = JavaKernels.splitHeads(sd, qx, qb, attentionBias, heads, false, scale);
@@ -130,8 +130,7 @@ public final class BertEncoder {
             SDVariable ffn;
             if (javaKernels) {
                 String intermediate = names.intermediate(l);
-                SDVariable z = sd.mmul(h, param(intermediate + ".weight"), false, true, false);
-                ffn = JavaKernels.gelu(sd, z, param(intermediate + ".bias"));
+                ffn = JavaKernels.gelu(sd, timesWeight(h, intermediate), param(intermediate + ".bias"));
             } else {
                 double s = 1.0 / Math.sqrt(2.0);
                 SDVariable u = linear(h, names.intermediate(l), s, s);
@@ -144,7 +143,7 @@ public final class BertEncoder {
         lastHidden = sd.reshape("last_hidden_state", h, inputShape);
         if (config.hasPooler() && names.pooler() != null) {
             SDVariable cls = lastHidden.get(SDIndex.all(), SDIndex.point(0), SDIndex.all());
-            SDVariable pool = sd.mmul(cls, param(names.pooler() + ".weight"), false, true, false)
+            SDVariable pool = timesWeight(cls, names.pooler())
                     .add(param(names.pooler() + ".bias"));   // [B, H]: small, a broadcast add is fine
             pooled = sd.math.tanh("pooler_output", pool);
         } else {
@@ -211,6 +210,11 @@ public final class BertEncoder {
         return FastBackward.addRow(sd, sd.mmul(x, w, false, true, false), b);
     }
 
+    /** x · Wᵀ for the layer's weight W, stored [out, in] as in the checkpoints. */
+    private SDVariable timesWeight(SDVariable x, String prefix) {
+        return sd.mmul(x, param(prefix + ".weight"), false, true, false);
+    }
+
     private SDVariable linear(SDVariable x, String prefix) {
         return linear(x, prefix, 1.0, 1.0);
     }
@@ -223,9 +227,8 @@ public final class BertEncoder {
                                    SDVariable residual, String norm) {
         if (javaKernels && weightScale == 1.0) {
             SDVariable mask = training && dropoutSite != null ? maskPlaceholder(dropoutSite, 2) : null;
-            return JavaKernels.residualLayerNorm(sd, sd.mmul(x, param(prefix + ".weight"), false, true, false),
-                    param(prefix + ".bias"), mask, residual, param(norm + ".weight"), param(norm + ".bias"),
-                    config.layerNormEps());
+            return JavaKernels.residualLayerNorm(sd, timesWeight(x, prefix), param(prefix + ".bias"), mask, residual,
+                    param(norm + ".weight"), param(norm + ".bias"), config.layerNormEps());
         }
         SDVariable y = linear(x, prefix, weightScale, 1.0);
         if (dropoutSite != null) y = dropout(y, dropoutSite);
@@ -235,7 +238,8 @@ public final class BertEncoder {
     /** LayerNorm over the last dimension of [B*T, H], with BERT's epsilon (the built-in op has none). */
     private SDVariable layerNorm(SDVariable x, String prefix) {
         if (javaKernels)
-            return JavaKernels.layerNorm(sd, x, param(prefix + ".weight"), param(prefix + ".bias"), config.layerNormEps());
+            return JavaKernels.layerNorm(sd, x, param(prefix + ".weight"), param(prefix + ".bias"),
+                    config.layerNormEps());
         SDVariable centred = FastBackward.addColumn(sd, x, x.mean(true, 1).neg());
         SDVariable variance = centred.mul(centred).mean(true, 1);
         SDVariable inverse = sd.math.rsqrt(variance.add(config.layerNormEps()));            // [B*T, 1]

@@ -769,8 +769,8 @@ public final class JavaKernels {
         // The proxy is written against the CPU executioner only: on CUDA the data would have to go to the host.
         if (!cpu.getClass().getName().equals("org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner")) return false;
         try {
-            registerForCloning(new BiasGelu(), new BiasGeluGrad(), new LayerNorm(), new LayerNormGrad(), new SplitHeads(),
-                    new MergeHeads());
+            registerForCloning(new BiasGelu(), new BiasGeluGrad(), new LayerNorm(), new LayerNormGrad(),
+                    new SplitHeads(), new MergeHeads());
             Field instance = Nd4j.class.getDeclaredField("OP_EXECUTIONER_INSTANCE");
             instance.setAccessible(true);
             instance.set(null, Proxy.newProxyInstance(JavaKernels.class.getClassLoader(),

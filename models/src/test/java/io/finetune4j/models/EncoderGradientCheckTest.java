@@ -91,13 +91,9 @@ class EncoderGradientCheckTest {
             for (int n = 0; n < 3; n++) {
                 long idx = pick.nextInt((int) p.length());
                 if (name.contains("word_embeddings")) idx = (long) new int[]{5, 7, 9}[n] * c.hiddenSize() + pick.nextInt(c.hiddenSize());
-                double orig = p.getDouble(idx), eps = 1e-6;
-                p.putScalar(idx, orig + eps);
-                double plus = sd.output(feed.get(), "loss").get("loss").getDouble(0);
-                p.putScalar(idx, orig - eps);
-                double minus = sd.output(feed.get(), "loss").get("loss").getDouble(0);
-                p.putScalar(idx, orig);
-                double numeric = (plus - minus) / (2 * eps), analytic = g.getDouble(idx);
+                double numeric = FiniteDifference.derivative(p, idx, 1e-6,
+                        () -> sd.output(feed.get(), "loss").get("loss").getDouble(0));
+                double analytic = g.getDouble(idx);
                 double rel = Math.abs(numeric - analytic) / Math.max(1e-5, Math.max(Math.abs(numeric), Math.abs(analytic)));
                 if (rel > worst) {
                     worst = rel;
