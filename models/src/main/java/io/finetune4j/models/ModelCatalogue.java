@@ -107,8 +107,11 @@ public final class ModelCatalogue {
         System.err.println("finetune4j: fetching " + e.name() + " (" + e.coordinates() + ", ~" + e.sizeMb()
                 + " MB) through Maven");
         try {
-            Process p = new ProcessBuilder("mvn", "-B", "-q", "dependency:get", "-Dartifact=" + e.coordinates(),
-                    "-Dtransitive=false").inheritIO().redirectOutput(ProcessBuilder.Redirect.to(nullFile())).start();
+            List<String> cmd = new java.util.ArrayList<>(List.of("mvn", "-B", "-q", "dependency:get",
+                    "-Dartifact=" + e.coordinates(), "-Dtransitive=false"));
+            if (System.getProperty("maven.repo.local") != null) cmd.add("-Dmaven.repo.local=" + localRepository());
+            Process p = new ProcessBuilder(cmd).inheritIO().redirectOutput(ProcessBuilder.Redirect.to(nullFile()))
+                    .start();
             int rc = p.waitFor();
             if (rc != 0 || !Files.isRegularFile(jar)) {
                 throw new ModelException("Maven could not fetch " + e.coordinates() + " (exit " + rc + ")");

@@ -1,5 +1,6 @@
 package io.finetune4j.tests;
 
+import io.finetune4j.framework.data.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -22,10 +23,9 @@ class AnalyzeCommandTest {
 
     @Test
     void analyzesAFinishedRunWithEdgeCases() throws Exception {
-        Path data = TestTexts.dataDir();
         Path run = tmp.resolve("run");
-        CliTest.Result t = cli("train", "--train-data", data.resolve("imdb_2k_train.jsonl").toString(),
-                "--test-data", data.resolve("imdb_1k_test.jsonl").toString(), "--train-limit", "48",
+        CliTest.Result t = cli("train", "--train-data", Fixtures.file("imdb_train.jsonl").toString(),
+                "--test-data", Fixtures.file("imdb_test.jsonl").toString(), "--train-limit", "48",
                 "--test-limit", "32", "--max-length", "32", "--batch-size", "16", "--epochs", "1",
                 "--progress", "none", "--output", run.toString());
         assertEquals(0, t.code(), t.err());

@@ -1,5 +1,6 @@
 package io.finetune4j.tests;
 
+import io.finetune4j.framework.data.Fixtures;
 import io.finetune4j.framework.data.DatasetReader;
 import io.finetune4j.framework.data.DatasetStats;
 import io.finetune4j.framework.data.TextDataset;
@@ -17,7 +18,7 @@ class DatasetsStatsCliTest {
 
     @Test
     void statsOfMrSentencesWithMiniLm() {
-        TestModels.require(TestModels.minilmJar());
+        TestModels.minilmJar();
         CliTest.Result r = CliTest.cli("datasets", "stats", "mr_sentences_4k.jsonl", "--model", "all-MiniLM-L6-v2",
                 "--max-length", "32");
         assertEquals(0, r.code(), r.err());
@@ -27,7 +28,7 @@ class DatasetsStatsCliTest {
         assertTrue(out.lines().anyMatch(l -> l.matches("pos\\s+2000\\s+50\\.0%")), out);
 
         // the length row equals DatasetStats on the same file with the same tokenizer
-        TextDataset ds = DatasetReader.read(TestTexts.dataDir().resolve("mr_sentences_4k.jsonl"));
+        TextDataset ds = DatasetReader.read(Fixtures.mr());
         Backbone minilm = ModelCatalogue.load("all-MiniLM-L6-v2");
         DatasetStats.LengthStats s = DatasetStats.lengths(ds, t -> minilm.tokenizer().encode(t).length(), 32);
         String row = out.lines().filter(l -> l.startsWith("all ")).reduce((a, b) -> b).orElseThrow();

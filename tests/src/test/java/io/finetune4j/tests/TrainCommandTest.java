@@ -1,5 +1,6 @@
 package io.finetune4j.tests;
 
+import io.finetune4j.framework.data.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -25,9 +26,8 @@ class TrainCommandTest {
     Path tmp;
 
     private String[] imdbArgs(Path out) {
-        Path data = TestTexts.dataDir();
-        return new String[]{"train", "--train-data", data.resolve("imdb_2k_train.jsonl").toString(),
-                "--test-data", data.resolve("imdb_1k_test.jsonl").toString(), "--train-limit", "48",
+        return new String[]{"train", "--train-data", Fixtures.file("imdb_train.jsonl").toString(),
+                "--test-data", Fixtures.file("imdb_test.jsonl").toString(), "--train-limit", "48",
                 "--test-limit", "32", "--max-length", "32", "--batch-size", "16", "--epochs", "1",
                 "--progress", "log", "--output", out.toString()};
     }
@@ -104,7 +104,7 @@ class TrainCommandTest {
     void multiLabelReutersReportsMicroF1AndRocAuc() throws Exception {
         Path out = tmp.resolve("reuters");
         CliTest.Result r = cli("train", "--train-data",
-                TestTexts.dataDir().resolve("reuters_corn_grain_multilabel.jsonl").toString(), "--multi-label",
+                Fixtures.file("reuters.jsonl").toString(), "--multi-label",
                 "--split-field", "split", "--train-limit", "64", "--test-limit", "48", "--validation-fraction", "0.25",
                 "--max-length", "32", "--batch-size", "16", "--progress", "log", "--output", out.toString());
         assertEquals(0, r.code(), r.err());

@@ -1,5 +1,6 @@
 package io.finetune4j.tests;
 
+import io.finetune4j.framework.data.Fixtures;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.finetune4j.framework.model.HeadConfig;
 import io.finetune4j.framework.model.TextClassifier;
@@ -31,20 +32,22 @@ class TrainerTest {
     static void load() throws Exception {
         miniLm = ModelCatalogue.load("all-MiniLM-L6-v2");
         train = imdb(0, 32);
-        validation = imdb(500, 16);
+        validation = imdb(100, 16);
     }
 
-    /** {@code n} reviews alternating neg/pos from imdb_2k_train (neg rows come first in the file). */
+    /** {@code n} reviews alternating neg/pos, from the {@code offset}-th review of each label of the IMDB fixture. */
     static TrainingData imdb(int offset, int n) throws Exception {
-        List<String> lines = Files.readAllLines(TestTexts.dataDir().resolve("imdb_2k_train.jsonl"));
         ObjectMapper json = new ObjectMapper();
+        List<List<String>> byLabel = List.of(new ArrayList<>(), new ArrayList<>());   // neg, pos
+        for (String line : Files.readAllLines(Fixtures.file("imdb_train.jsonl"))) {
+            var node = json.readTree(line);
+            byLabel.get(node.get("label").asText().equals("pos") ? 1 : 0).add(node.get("text").asText());
+        }
         List<String> texts = new ArrayList<>();
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
-            int row = i % 2 == 0 ? offset + i / 2 : 1000 + offset + i / 2;
-            var node = json.readTree(lines.get(row));
-            texts.add(node.get("text").asText());
-            labels[i] = node.get("label").asText().equals("pos") ? 1 : 0;
+            labels[i] = i % 2;
+            texts.add(byLabel.get(labels[i]).get(offset + i / 2));
         }
         return TrainingData.multiClass(texts, null, labels, 2, null);
     }

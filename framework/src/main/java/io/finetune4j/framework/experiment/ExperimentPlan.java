@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finetune4j.framework.data.DatasetCatalogue;
+import io.finetune4j.framework.data.DatasetException;
 import io.finetune4j.framework.data.ReadOptions;
 import io.finetune4j.framework.run.SingleRun;
 import io.finetune4j.models.ModelCatalogue;
@@ -332,22 +334,16 @@ public final class ExperimentPlan {
     }
 
     /**
-     * A data path: absolute as is; else beside the YAML file; else in a {@code shared/data} folder above the YAML
-     * file or the current directory; else (missing) beside the YAML file.
+     * A data argument of the file: a path (absolute, or beside the YAML file, or from the current directory) or a
+     * dataset name, see {@link DatasetCatalogue#locate}. A dataset not yet in the cache gets the path it will have
+     * once {@link ExperimentRunner} has fetched it, before the first trial.
      */
     public static Path resolveData(String path, Path folder) {
-        Path p = Path.of(path);
-        if (p.isAbsolute()) return p;
-        Path beside = folder.resolve(p).normalize();
-        if (Files.exists(beside)) return beside;
-        for (Path start : List.of(folder, Path.of("").toAbsolutePath())) {
-            for (Path dir = start; dir != null; dir = dir.getParent()) {
-                Path f = dir.resolve("shared").resolve("data").resolve(p);
-                if (Files.exists(f)) return f.normalize();
-            }
+        try {
+            return DatasetCatalogue.locate(path, folder);
+        } catch (DatasetException e) {
+            return folder.resolve(path).normalize();   // preflight reports it, at its line in the file
         }
-        Path cwd = p.toAbsolutePath().normalize();
-        return Files.exists(cwd) ? cwd : beside;
     }
 
     /** A backbone: a catalogue name as is; else a folder, beside the YAML file or from the current directory. */

@@ -5,6 +5,8 @@ import static io.finetune4j.framework.io.Files2.writeAtomically;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.finetune4j.framework.data.DatasetCatalogue;
+import io.finetune4j.framework.data.DatasetException;
 import io.finetune4j.framework.analysis.RunAnalysis;
 import io.finetune4j.framework.analysis.TwoStage;
 import io.finetune4j.framework.run.SingleRun;
@@ -88,7 +90,7 @@ public final class ExperimentRunner {
             return new Outcome(dir, plan, selected, 0, 0, "");
         }
 
-        preflight(loaded, selected);
+        preflight(loaded, selected, out);
         Files.createDirectories(dir.resolve("trials"));
         writeAtomically(dir.resolve("experiment.yaml"), loaded.text());
         List<Map<String, Object>> planJson = new ArrayList<>();
@@ -174,16 +176,29 @@ public final class ExperimentRunner {
         return r;
     }
 
-    /** Data files and backbones must exist before the first trial starts. */
-    static void preflight(ExperimentFile.Loaded l, List<Trial> trials) {
+    /**
+     * Data files and backbones must exist before the first trial starts: datasets named in the file that are not in
+     * the cache yet are fetched (or unpacked) now.
+     */
+    static void preflight(ExperimentFile.Loaded l, List<Trial> trials, PrintWriter out) {
         for (Trial t : trials) {
             SingleRun.Options o = t.options();
             for (Path p : new Path[]{o.trainData, o.testData, o.validationData}) {
-                if (p != null && !Files.exists(p)) {
-                    String ptr = p == o.trainData ? "path" : p == o.testData ? "test_path" : "validation_path";
+                if (p == null || Files.exists(p)) continue;
+                String ptr = p == o.trainData ? "path" : p == o.testData ? "test_path" : "validation_path";
+                String written = String.valueOf(t.config().get(p == o.trainData ? "data" : ptr));
+                try {
+                    DatasetCatalogue.materialize(written, l.folder(), line -> {
+                        out.println("finetune4j: " + line);
+                        out.flush();
+                    });
+                } catch (DatasetException e) {
                     throw l.error(sweptOr(l, t, "dataset." + ptr, "/dataset/" + ptr), "trial " + t.index() + ": "
-                            + p + ": no such file (relative paths are looked up beside the experiment file and in "
-                            + "shared/data above it)");
+                            + e.getMessage());
+                }
+                if (!Files.exists(p)) {
+                    throw l.error(sweptOr(l, t, "dataset." + ptr, "/dataset/" + ptr), "trial " + t.index() + ": "
+                            + p + ": no such file");
                 }
             }
             if (ModelCatalogue.find(o.model).isEmpty() && !Files.isDirectory(Path.of(o.model))) {

@@ -4,6 +4,7 @@ import static io.finetune4j.framework.io.Files2.deleteTree;
 import static io.finetune4j.framework.io.Files2.writeAtomically;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.finetune4j.framework.data.DatasetCatalogue;
 import io.finetune4j.framework.data.DatasetException;
 import io.finetune4j.framework.data.DatasetReader;
 import io.finetune4j.framework.data.Example;
@@ -49,8 +50,8 @@ import java.util.TreeMap;
 public final class SingleRun {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Name of the demo data file looked up in a {@code shared/data} folder when no training data is given. */
-    public static final String DEMO_DATA = "mr_sentences_4k.jsonl";
+    /** The dataset of the demo run (no training data given): the built-in Rotten Tomatoes sentences. */
+    public static final String DEMO_DATA = "mr";
     public static final String DEFAULT_MODEL = "all-MiniLM-L6-v2";
 
     /** Everything a run needs. Null fields are resolved (defaults, demo data) by {@link #run}. */
@@ -282,7 +283,7 @@ public final class SingleRun {
     public static Data prepareData(Options o) {
         List<String> notes = new ArrayList<>();
         boolean demo = o.trainData == null;
-        Path trainFile = demo ? demoData() : o.trainData;
+        Path trainFile = demo ? demoData(notes) : o.trainData;
         ReadOptions ro = ReadOptions.defaults().withTextField(o.textField).withMultiLabel(o.multiLabel);
         if (o.format != null) ro = ro.withFormat(o.format);
         long dataSeed = o.dataSeed != null ? o.dataSeed : o.seed;
@@ -447,26 +448,9 @@ public final class SingleRun {
                 + " stratified, seed " + seed + "]");
     }
 
-    /** {@code shared/data/mr_sentences_4k.jsonl} above the working directory or the installation. */
-    static Path demoData() {
-        List<Path> starts = new ArrayList<>();
-        starts.add(Path.of("").toAbsolutePath());
-        try {
-            var src = SingleRun.class.getProtectionDomain().getCodeSource();
-            if (src != null) starts.add(Path.of(src.getLocation().toURI()).toAbsolutePath());
-        } catch (Exception ignored) {
-            // no installation folder to search
-        }
-        String launcher = System.getProperty("finetune4j.home");
-        if (launcher != null) starts.add(Path.of(launcher).toAbsolutePath());
-        for (Path start : starts) {
-            for (Path p = start; p != null; p = p.getParent()) {
-                Path f = p.resolve("shared").resolve("data").resolve(DEMO_DATA);
-                if (Files.isRegularFile(f)) return f;
-            }
-        }
-        throw new IllegalArgumentException("no training data: pass --train-data FILE (the demo data, shared/data/"
-                + DEMO_DATA + ", was not found above " + starts.get(0) + ")");
+    /** The demo data: the built-in Rotten Tomatoes sentences ({@code mr}), unpacked into the dataset cache once. */
+    static Path demoData(List<String> notes) {
+        return DatasetCatalogue.materialize(DatasetCatalogue.find(DEMO_DATA).orElseThrow(), notes::add);
     }
 
     private static TrainingData trainingData(TextDataset ds, double[] classWeights) {

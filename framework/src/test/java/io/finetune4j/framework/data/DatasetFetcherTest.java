@@ -119,30 +119,4 @@ class DatasetFetcherTest {
         byte[] b = s.getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(b, 0, h, off, b.length);
     }
-
-    @Test
-    void resolveNamesAndPaths(@TempDir Path tmp) throws Exception {
-        Path data = Files.createDirectories(tmp.resolve("shared/data"));
-        Files.writeString(data.resolve("mr_sentences_4k.jsonl"), "{\"text\":\"a\",\"label\":\"pos\"}\n");
-        Files.writeString(data.resolve("other.jsonl"), "{\"text\":\"a\",\"label\":\"pos\"}\n");
-        Path deep = Files.createDirectories(tmp.resolve("repo/sub"));
-        String old = System.getProperty("finetune4j.datasets");
-        System.setProperty("finetune4j.datasets", tmp.resolve("cache").toString());
-        try {
-            assertEquals(data.resolve("mr_sentences_4k.jsonl"), DatasetCatalogue.resolve("mr", deep));
-            assertEquals(data.resolve("other.jsonl"), DatasetCatalogue.resolve("other.jsonl", deep));
-            Path cached = DatasetCatalogue.cachedFile(DatasetCatalogue.find("mr").orElseThrow());
-            Files.createDirectories(cached.getParent());
-            Files.writeString(cached, "{}\n");
-            assertEquals(cached, DatasetCatalogue.resolve("mr", deep), "a fetched file wins");
-            assertEquals(data.resolve("other.jsonl"), DatasetCatalogue.resolve(data.resolve("other.jsonl").toString(), deep));
-            DatasetException e = assertThrows(DatasetException.class, () -> DatasetCatalogue.resolve("imdb", deep));
-            assertTrue(e.getMessage().contains("datasets fetch imdb"), e.getMessage());
-            e = assertThrows(DatasetException.class, () -> DatasetCatalogue.resolve("nothing.jsonl", deep));
-            assertTrue(e.getMessage().contains("not a dataset name"), e.getMessage());
-        } finally {
-            if (old == null) System.clearProperty("finetune4j.datasets");
-            else System.setProperty("finetune4j.datasets", old);
-        }
-    }
 }

@@ -27,7 +27,7 @@ class DatasetStatsTest {
 
     @Test
     void tablesForFineFoods() {
-        TextDataset ds = DatasetReader.read(TestData.file("fine_foods.jsonl"));
+        TextDataset ds = DatasetReader.read(Fixtures.file("fine_foods.jsonl"));
         Map<String, TextDataset> splits = new LinkedHashMap<>(Splits.groupBy(ds, "split"));
         String report = DatasetStats.report(splits, WORDS, 128);
         System.out.println(report);
@@ -37,12 +37,12 @@ class DatasetStatsTest {
         assertTrue(report.contains("total"));
         assertTrue(report.contains("> 128"));
         DatasetStats.LengthStats s = DatasetStats.lengths(ds, WORDS, 128);
-        assertTrue(s.mean() > 60 && s.mean() < 90, "README: avg 73 words, got " + s.mean());
+        assertEquals(78.672, s.mean(), 1e-9, "the fixture's mean whitespace-word count (python: 78.672)");
     }
 
     @Test
     void multiLabelTableHasNoLabelRow() {
-        TextDataset ds = DatasetReader.read(TestData.file("reuters_corn_grain_multilabel.jsonl"),
+        TextDataset ds = DatasetReader.read(Fixtures.file("reuters.jsonl"),
                 ReadOptions.defaults().withMultiLabel(true));
         String t = DatasetStats.classTable(Splits.groupBy(ds, "split"));
         System.out.println(t);

@@ -1,6 +1,11 @@
 package io.finetune4j.framework.data;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.Arrays;
 import java.util.List;
@@ -10,12 +15,38 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Reads every file of shared/data and checks the counts its README gives. */
+/**
+ * Reads every file of the workspace's shared/data and checks the counts its README gives; checks that the datasets
+ * the product ships or derives (mr built in, the IMDB subsets by row numbers) are the same bytes. Opt-in:
+ * {@code mvn verify -Pshared-data}.
+ */
+@Tag(SharedData.TAG)
 class RealDataTest {
 
     @Test
+    void builtInAndDerivedDatasetsEqualTheWorkspaceFiles(@TempDir Path cache) throws Exception {
+        String old = System.getProperty("finetune4j.datasets");
+        System.setProperty("finetune4j.datasets", cache.toString());
+        try {
+            Path mr = DatasetCatalogue.materialize(DatasetCatalogue.find("mr").orElseThrow(), s -> { });
+            assertArrayEquals(Files.readAllBytes(SharedData.file("mr_sentences_4k.jsonl")), Files.readAllBytes(mr));
+            // the subsets come from a fetched imdb: the workspace's copy of it stands in for the fetch
+            Path imdb = DatasetCatalogue.cachedFile(DatasetCatalogue.find("imdb").orElseThrow());
+            Files.createDirectories(imdb.getParent());
+            Files.copy(SharedData.file("imdb_50k.jsonl.gz"), imdb);
+            for (String name : List.of("imdb_2k_train", "imdb_1k_test")) {
+                Path made = DatasetCatalogue.materialize(name, cache, s -> { });
+                assertArrayEquals(Files.readAllBytes(SharedData.file(name + ".jsonl")), Files.readAllBytes(made), name);
+            }
+        } finally {
+            if (old == null) System.clearProperty("finetune4j.datasets");
+            else System.setProperty("finetune4j.datasets", old);
+        }
+    }
+
+    @Test
     void imdb50k() {
-        TextDataset ds = DatasetReader.read(TestData.file("imdb_50k.jsonl.gz"));
+        TextDataset ds = DatasetReader.read(SharedData.file("imdb_50k.jsonl.gz"));
         assertEquals(50_000, ds.size());
         assertEquals(List.of("neg", "pos"), ds.labelNames());
         assertArrayEquals(new int[]{25_000, 25_000}, ds.labelCounts());
@@ -27,15 +58,15 @@ class RealDataTest {
 
     @Test
     void imdbSmallFiles() {
-        TextDataset train = DatasetReader.read(TestData.file("imdb_2k_train.jsonl"));
-        TextDataset test = DatasetReader.read(TestData.file("imdb_1k_test.jsonl"));
+        TextDataset train = DatasetReader.read(SharedData.file("imdb_2k_train.jsonl"));
+        TextDataset test = DatasetReader.read(SharedData.file("imdb_1k_test.jsonl"));
         assertArrayEquals(new int[]{1000, 1000}, train.labelCounts());
         assertArrayEquals(new int[]{500, 500}, test.labelCounts());
     }
 
     @Test
     void wordnetSupersenses() {
-        TextDataset ds = DatasetReader.read(TestData.file("wordnet_supersense.jsonl.gz"));
+        TextDataset ds = DatasetReader.read(SharedData.file("wordnet_supersense.jsonl.gz"));
         assertEquals(95_831, ds.size());
         assertEquals(40, ds.numLabels());
         int[] counts = ds.labelCounts();
@@ -54,7 +85,7 @@ class RealDataTest {
 
     @Test
     void reutersMultiLabel() {
-        TextDataset ds = DatasetReader.read(TestData.file("reuters_corn_grain_multilabel.jsonl"),
+        TextDataset ds = DatasetReader.read(SharedData.file("reuters_corn_grain_multilabel.jsonl"),
                 ReadOptions.defaults().withMultiLabel(true));
         assertTrue(ds.multiLabel());
         assertEquals(2_158, ds.size());
@@ -72,7 +103,7 @@ class RealDataTest {
 
     @Test
     void fineFoodsSplitField() {
-        TextDataset ds = DatasetReader.read(TestData.file("fine_foods.jsonl"));
+        TextDataset ds = DatasetReader.read(SharedData.file("fine_foods.jsonl"));
         assertEquals(5_000, ds.size());
         assertEquals(List.of("great", "other"), ds.labelNames());
         assertArrayEquals(new int[]{3258, 1742}, ds.labelCounts());
@@ -86,9 +117,9 @@ class RealDataTest {
 
     @Test
     void sentenceSets() {
-        TextDataset mr = DatasetReader.read(TestData.file("mr_sentences_4k.jsonl"));
+        TextDataset mr = DatasetReader.read(SharedData.file("mr_sentences_4k.jsonl"));
         assertArrayEquals(new int[]{2000, 2000}, mr.labelCounts());
-        TextDataset uci = DatasetReader.read(TestData.file("uci_sentences.jsonl"));
+        TextDataset uci = DatasetReader.read(SharedData.file("uci_sentences.jsonl"));
         assertArrayEquals(new int[]{1500, 1500}, uci.labelCounts());
         assertEquals(3, Splits.groupBy(uci, "source").size());
         assertEquals(1000, uci.filter("source", "amazon").size());

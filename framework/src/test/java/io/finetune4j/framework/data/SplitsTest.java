@@ -16,13 +16,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SplitsTest {
-    static TextDataset imdb2k;
+    static TextDataset imdb;
     static TextDataset wordnet;
 
     @BeforeAll
     static void read() {
-        imdb2k = DatasetReader.read(TestData.file("imdb_2k_train.jsonl"));
-        wordnet = DatasetReader.read(TestData.file("wordnet_supersense.jsonl.gz"));
+        imdb = DatasetReader.read(Fixtures.file("imdb_train.jsonl"));        // 200 neg, 200 pos
+        wordnet = DatasetReader.read(Fixtures.file("wordnet.jsonl.gz"));       // 3,993 rows, 40 classes
     }
 
     @Test
@@ -49,37 +49,37 @@ class SplitsTest {
 
     @Test
     void sameSeedSameSplitOtherSeedOtherSplit() {
-        Splits.Split a = Splits.stratified(imdb2k, 0.7, 0.15, 0.15, 1);
-        Splits.fraction(imdb2k, 0.5, 99);   // an unrelated seeded call in between changes nothing
-        Splits.Split b = Splits.stratified(imdb2k, 0.7, 0.15, 0.15, 1);
-        Splits.Split c = Splits.stratified(imdb2k, 0.7, 0.15, 0.15, 2);
+        Splits.Split a = Splits.stratified(imdb, 0.7, 0.15, 0.15, 1);
+        Splits.fraction(imdb, 0.5, 99);   // an unrelated seeded call in between changes nothing
+        Splits.Split b = Splits.stratified(imdb, 0.7, 0.15, 0.15, 1);
+        Splits.Split c = Splits.stratified(imdb, 0.7, 0.15, 0.15, 2);
         assertEquals(rows(a.train()), rows(b.train()));
         assertEquals(rows(a.test()), rows(b.test()));
         assertNotEquals(rows(a.train()), rows(c.train()));
-        assertArrayEquals(new int[]{700, 700}, a.train().labelCounts());
-        assertArrayEquals(new int[]{150, 150}, a.validation().labelCounts());
-        assertArrayEquals(new int[]{150, 150}, a.test().labelCounts());
+        assertArrayEquals(new int[]{140, 140}, a.train().labelCounts());
+        assertArrayEquals(new int[]{30, 30}, a.validation().labelCounts());
+        assertArrayEquals(new int[]{30, 30}, a.test().labelCounts());
     }
 
     @Test
     void fractionQuarterOfImdb2k() {
-        TextDataset q = Splits.fraction(imdb2k, 0.25, 5);
-        assertEquals(500, q.size());
-        assertArrayEquals(new int[]{250, 250}, q.labelCounts());
-        assertEquals(rows(q), rows(Splits.fraction(imdb2k, 0.25, 5)));
-        assertNotEquals(rows(q), rows(Splits.fraction(imdb2k, 0.25, 6)));
-        assertSame(imdb2k, Splits.fraction(imdb2k, 1.0, 5));
+        TextDataset q = Splits.fraction(imdb, 0.25, 5);
+        assertEquals(100, q.size());
+        assertArrayEquals(new int[]{50, 50}, q.labelCounts());
+        assertEquals(rows(q), rows(Splits.fraction(imdb, 0.25, 5)));
+        assertNotEquals(rows(q), rows(Splits.fraction(imdb, 0.25, 6)));
+        assertSame(imdb, Splits.fraction(imdb, 1.0, 5));
         // at least one per class
-        TextDataset tiny = Splits.fraction(wordnet, 0.0001, 3);
+        TextDataset tiny = Splits.fraction(wordnet, 0.001, 3);
         assertTrue(java.util.Arrays.stream(tiny.labelCounts()).allMatch(c -> c >= 1));
-        assertThrows(IllegalArgumentException.class, () -> Splits.fraction(imdb2k, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> Splits.fraction(imdb, 0, 1));
     }
 
     @Test
     void oversampleBalancesToMajority() {
-        TextDataset fine = DatasetReader.read(TestData.file("fine_foods.jsonl"));
+        TextDataset fine = DatasetReader.read(Fixtures.file("fine_foods.jsonl"));   // great 324, other 176
         TextDataset o = Splits.oversample(fine, 11);
-        assertArrayEquals(new int[]{3258, 3258}, o.labelCounts());
+        assertArrayEquals(new int[]{324, 324}, o.labelCounts());
         assertEquals(fine.examples(), o.examples().subList(0, fine.size()));
         assertEquals(rows(o), rows(Splits.oversample(fine, 11)));
     }
