@@ -52,7 +52,7 @@ final class DatasetsCommand implements Callable<Integer> {
         for (Entry e : DatasetCatalogue.ENTRIES) {
             rows.add(new String[]{e.name(), String.format(java.util.Locale.ROOT, "%,d", e.rows()), e.task(),
                     e.classes() + (e.multiLabel() ? " (multi-label)" : ""), e.packageLabel(),
-                    DatasetCatalogue.isCached(e) ? "yes" : (e.fetchable() ? "no" : "no (fetch not implemented)"),
+                    DatasetCatalogue.isCached(e) ? "yes" : "no",
                     e.sharedFile()});
         }
         ModelsCommand.printTable(out, rows);

