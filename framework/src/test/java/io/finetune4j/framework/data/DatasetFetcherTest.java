@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -16,16 +17,142 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The converters and the tar reader on small fixtures shaped like the real packages (no network). */
+/**
+ * The converters and the tar reader, without a network: fine_foods, reuters and wordnet on real excerpts of their
+ * Debian packages ({@code src/test/resources/datasets/}, cut by {@code make_fixtures.py}), whose expected output
+ * is the matching rows of the {@code shared/data} files, byte for byte; imdb, mr and uci on small hand-made
+ * fixtures shaped like their packages.
+ */
 class DatasetFetcherTest {
     static final ObjectMapper JSON = new ObjectMapper();
+
+    static byte[] resource(String name) throws IOException {
+        try (InputStream in = DatasetFetcherTest.class.getResourceAsStream("/datasets/" + name)) {
+            assertNotNull(in, "test resource datasets/" + name);
+            return in.readAllBytes();
+        }
+    }
+
+    static String resourceText(String name) throws IOException {
+        return new String(resource(name), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void everyCatalogueDatasetHasAConverter() {
+        assertEquals(DatasetCatalogue.ENTRIES.stream().map(DatasetCatalogue.Entry::name).collect(Collectors.toSet()),
+                DatasetFetcher.CONVERSIONS.keySet());
+    }
+
+    @Test
+    void jsonLinesAreWrittenAsPythonJsonDumpsWritesThem() throws Exception {
+        StringWriter w = new StringWriter();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("text", "a\"b\\c\b\f\n\r\t\u0000\u001f\u007f/\u00e9\u2028\uD83D\uDE00");
+        row.put("labels", List.of("x", ""));
+        row.put("k", List.of());
+        JsonLine.write(w, row);
+        // python3 -c 'import json; print(json.dumps({...}, ensure_ascii=False))'
+        assertEquals("{\"text\": \"a\\\"b\\\\c\\b\\f\\n\\r\\t\\u0000\\u001f\u007f/\u00e9\u2028\uD83D\uDE00\", "
+                + "\"labels\": [\"x\", \"\"], \"k\": []}\n", w.toString());
+    }
+
+    @Test
+    void fineFoodsFromTheRLazyLoadDatabase() throws Exception {
+        StringWriter w = new StringWriter();
+        int n = DatasetFetcher.convertFineFoods(new ByteArrayInputStream(resource("fine_foods/Rdata.rdx")),
+                resource("fine_foods/Rdata.rdb"), w);
+        assertEquals(6, n);
+        assertEquals(resourceText("fine_foods/expected.jsonl"), w.toString());
+        assertTrue(w.toString().contains("103\uFFFD fever"), "non-ASCII text written as it is");
+    }
+
+    @Test
+    void fineFoodsNamesTheFileOfACorruptChunk() throws Exception {
+        byte[] rdb = resource("fine_foods/Rdata.rdb");
+        for (int i = rdb.length - 200; i < rdb.length; i++) rdb[i] ^= 0x5a;
+        DatasetException e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertFineFoods(
+                new ByteArrayInputStream(resource("fine_foods/Rdata.rdx")), rdb, new StringWriter()));
+        assertTrue(e.getMessage().startsWith("usr/lib/R/site-library/modeldata/data/Rdata.rdb (training_data): corrupt"),
+                e.getMessage());
+        assertThrows(DatasetException.class, () -> DatasetFetcher.convertFineFoods(
+                new ByteArrayInputStream(resource("fine_foods/Rdata.rdx")), new byte[100], new StringWriter()));
+    }
+
+    @Test
+    void reutersCornAndGrainArffsMergedIntoMultiLabelRows() throws Exception {
+        Map<String, byte[]> arffs = new LinkedHashMap<>();
+        for (String f : DatasetFetcher.REUTERS_FILES) arffs.put("usr/share/doc/weka/examples/" + f, resource("reuters/" + f));
+        StringWriter w = new StringWriter();
+        assertEquals(11, DatasetFetcher.convertReuters(arffs, w));
+        assertEquals(resourceText("reuters/expected.jsonl"), w.toString());
+        List<JsonNode> l = lines(w.toString());
+        assertEquals(List.of("grain", "corn"), JSON.convertValue(l.get(3).get("labels"), List.class));
+        assertEquals(List.of("corn"), JSON.convertValue(l.get(6).get("labels"), List.class), "the one corn-only document");
+    }
+
+    @Test
+    void reutersRefusesFilesThatDoNotPair() throws Exception {
+        Map<String, byte[]> arffs = new LinkedHashMap<>();
+        for (String f : DatasetFetcher.REUTERS_FILES) arffs.put(f, resource("reuters/" + f));
+        String grain = new String(arffs.get("ReutersGrain-test.arff"), StandardCharsets.UTF_8);
+        arffs.put("ReutersGrain-test.arff", grain.replace("U.K. MONEY MARKET", "U.K. HONEY MARKET").getBytes(StandardCharsets.UTF_8));
+        DatasetException e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertReuters(arffs, new StringWriter()));
+        assertTrue(e.getMessage().startsWith("ReutersCorn-test.arff and ReutersGrain-test.arff: document 4 differs"), e.getMessage());
+        arffs.put("ReutersGrain-test.arff", (grain + "'one more',1\n").getBytes(StandardCharsets.UTF_8));
+        e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertReuters(arffs, new StringWriter()));
+        assertTrue(e.getMessage().contains("has 4 documents but ReutersGrain-test.arff has 5"), e.getMessage());
+        arffs.put("ReutersGrain-test.arff", (grain + "'unterminated,1\n").getBytes(StandardCharsets.UTF_8));
+        e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertReuters(arffs, new StringWriter()));
+        assertTrue(e.getMessage().startsWith("ReutersGrain-test.arff: line 11: expected ,0 or ,1"), e.getMessage());
+        arffs.remove("ReutersCorn-train.arff");
+        e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertReuters(arffs, new StringWriter()));
+        assertTrue(e.getMessage().contains("no usr/share/doc/weka/examples/ReutersCorn-train.arff"), e.getMessage());
+    }
+
+    @Test
+    void arffEscapes() {
+        List<String[]> rows = DatasetFetcher.reutersArff("@relation r\n@attribute Text string\n@attribute c {0,1}\n"
+                + "@data\n% a comment\n\n'it\\'s \\\"q\\\" a\\\\b\\tc\\nd \\x 5\\%',1\n\"dq\",0\n", "t.arff");
+        assertEquals(2, rows.size());
+        assertEquals("it's \"q\" a\\b\tc\nd \\x 5%", rows.get(0)[0]);
+        assertEquals("1", rows.get(0)[1]);
+        assertEquals("dq", rows.get(1)[0]);
+        DatasetException e = assertThrows(DatasetException.class, () -> DatasetFetcher.reutersArff(
+                "@attribute a numeric\n@data\n1\n", "n.arff"));
+        assertTrue(e.getMessage().startsWith("n.arff: expected a string attribute and a {0,1} class"), e.getMessage());
+    }
+
+    @Test
+    void wordnetGlossesLabelledWithTheirLexicographerFile() throws Exception {
+        StringWriter w = new StringWriter();
+        int n = DatasetFetcher.convertWordnet(new StringReader(resourceText("wordnet/data.noun")),
+                new StringReader(resourceText("wordnet/data.verb")), w);
+        assertEquals(10, n, "8 noun synsets less the 2 of noun.Tops, and 4 verb synsets");
+        assertEquals(resourceText("wordnet/expected.jsonl"), w.toString());
+        assertEquals(45, DatasetFetcher.WORDNET_LEXNAMES.size());
+        assertEquals("noun.food", DatasetFetcher.WORDNET_LEXNAMES.get(13));
+        assertEquals("verb.weather", DatasetFetcher.WORDNET_LEXNAMES.get(43));
+    }
+
+    @Test
+    void wordnetNamesTheLineOfABadSynset() {
+        DatasetException e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertWordnet(
+                new StringReader("  licence\n00001740 03 n 01 entity 0 000 | that which is\n00001741 99 n 01 x 0 000 | y\n"),
+                new StringReader(""), new StringWriter()));
+        assertTrue(e.getMessage().startsWith("data.noun: line 3: not a WordNet noun. synset line"), e.getMessage());
+        e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertWordnet(new StringReader(""),
+                new StringReader("00001740 04 v 01 breathe 0 000 | draw air\n"), new StringWriter()));
+        assertTrue(e.getMessage().startsWith("data.verb: line 1:"), e.getMessage());
+    }
 
     static List<JsonNode> lines(String s) throws IOException {
         List<JsonNode> out = new java.util.ArrayList<>();
@@ -45,6 +172,14 @@ class DatasetFetcherTest {
         assertEquals("pos", l.get(1).get("label").asText());
         assertThrows(DatasetException.class, () -> DatasetFetcher.convertImdb(
                 new ByteArrayInputStream("[{\"t\":\"x\",\"s\":7}]".getBytes(StandardCharsets.UTF_8)), new StringWriter()));
+    }
+
+    @Test
+    void imdbRowsAreWrittenAsTheSharedFileWritesThem() throws Exception {
+        StringWriter w = new StringWriter();
+        DatasetFetcher.convertImdb(new ByteArrayInputStream("[{\"t\":\"caf\u00e9 \\u0010 x\",\"s\":1}]"
+                .getBytes(StandardCharsets.UTF_8)), w);
+        assertEquals("{\"text\": \"caf\u00e9 \\u0010 x\", \"label\": \"pos\"}\n", w.toString());
     }
 
     @Test
@@ -91,6 +226,9 @@ class DatasetFetcherTest {
         assertArrayEquals("[1,2,3]".getBytes(), all.get("package/reviews.json"));
         assertEquals(700, all.get(longDir + "/x.json").length);
         assertEquals(1, DatasetFetcher.tgzEntries(tgz, "package/reviews.json"::equals).size());
+        Path bad = Files.write(tmp.resolve("bad.tgz"), "not gzip".getBytes());
+        DatasetException e = assertThrows(DatasetException.class, () -> DatasetFetcher.tgzEntries(bad, n -> true));
+        assertTrue(e.getMessage().startsWith(bad + ": not a readable .tgz"), e.getMessage());
     }
 
     private static void tarEntry(OutputStream os, String prefix, String name, byte[] data) throws IOException {
