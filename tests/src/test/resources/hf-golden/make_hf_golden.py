@@ -228,7 +228,6 @@ DISTILBERT_CONFIG = {
     "qa_dropout": 0.0,
     "seq_classif_dropout": 0.0,
     "sinusoidal_pos_embds": False,
-    "tie_weights_": True,
     "torch_dtype": "float64",
     "transformers_version": "4.52.0",
     "vocab_size": 40,
