@@ -62,6 +62,7 @@ public final class Main {
             EncodeCommand.class,
             FillMaskCommand.class,
             TrainCommand.class,
+            SettingsCommand.class,
             PredictCommand.class,
             RunCommand.class,
             DatasetsCommand.class,
@@ -105,7 +106,11 @@ public final class Main {
     /** The configured command tree (also for tests and for generating documentation). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
-        for (Class<?> c : SUBCOMMANDS) cl.addSubcommand(c);
+        for (Class<?> c : SUBCOMMANDS) {
+            CommandLine sub = new CommandLine(c);
+            if (c == TrainCommand.class) TrainCommand.addSettingOptions(sub.getCommandSpec());
+            cl.addSubcommand(sub);
+        }
         cl.setExecutionExceptionHandler(EXECUTION_ERRORS);
         cl.setParameterExceptionHandler(USAGE_ERRORS);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -1,5 +1,6 @@
 package io.finetune4j.cli;
 
+import io.finetune4j.framework.config.RunConfig;
 import io.finetune4j.framework.experiment.ExperimentRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +40,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--progress", paramLabel = "auto|bar|log|none", defaultValue = "auto",
             description = "Per-epoch progress display (default: ${DEFAULT-VALUE}).")
-    String progress;
+    RunConfig.Progress progress;
 
     @Override
     public Integer call() throws IOException {
@@ -53,9 +54,6 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--shard must be i/n (e.g. 1/3), not '" + shard + "'");
         }
         if (only != null && only < 0) throw new IllegalArgumentException("--only must be >= 0");
-        if (!java.util.List.of("auto", "bar", "log", "none").contains(progress)) {
-            throw new IllegalArgumentException("--progress must be auto, bar, log or none");
-        }
         ExperimentRunner.run(file, new ExperimentRunner.Options(output, dryRun, only, i, n, progress),
                 spec.commandLine().getOut());
         return 0;

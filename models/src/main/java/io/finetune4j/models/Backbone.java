@@ -1,5 +1,6 @@
 package io.finetune4j.models;
 
+import io.finetune4j.models.checkpoint.HfCheckpoint;
 import io.finetune4j.models.checkpoint.SafetensorsFile;
 import io.finetune4j.models.tokenizer.WordPieceTokenizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,30 +33,13 @@ public record Backbone(String name, BertConfig config, LinkedHashMap<String, IND
     }
 
     /**
-     * A Hugging Face checkpoint folder: {@code config.json}, {@code model.safetensors} and {@code tokenizer.json}
-     * or {@code vocab.txt}. BERT and DistilBERT are recognised by {@code model_type}.
+     * A Hugging Face checkpoint folder ({@link HfCheckpoint}): {@code config.json}, {@code model.safetensors} and
+     * {@code tokenizer.json} or {@code vocab.txt}. BERT and DistilBERT are recognised by {@code model_type}; a
+     * classification head in the folder is not part of the backbone.
      */
     public static Backbone fromDirectory(Path dir) {
-        if (!Files.isDirectory(dir)) throw new ModelException(dir + ": no such model directory");
-        Path configJson = dir.resolve("config.json");
-        if (!Files.isRegularFile(configJson)) throw new ModelException(configJson + ": missing (every Hugging Face checkpoint has one)");
-        Path weightsFile = dir.resolve("model.safetensors");
-        if (!Files.isRegularFile(weightsFile)) {
-            String hint = Files.exists(dir.resolve("pytorch_model.bin"))
-                    ? " (only pytorch_model.bin found: convert it with safetensors' convert script)" : "";
-            throw new ModelException(weightsFile + ": missing" + hint);
-        }
-        BertConfig config = BertConfig.read(configJson);
-        LinkedHashMap<String, INDArray> weights = SafetensorsFile.read(weightsFile);
-        EncoderNames n = EncoderNames.of(config);
-        config = config.withPooler(n.pooler() != null && weights.containsKey(n.pooler() + ".weight"));
-        try {
-            validate(weightsFile.toString(), config, weights);
-        } catch (ModelException e) {
-            throw new ModelException(e.getMessage() + " (config: " + configJson + ")");
-        }
-        WordPieceTokenizer tokenizer = WordPieceTokenizer.load(dir);
-        return new Backbone(dir.getFileName().toString(), config, weights, tokenizer);
+        HfCheckpoint c = HfCheckpoint.read(dir);
+        return new Backbone(dir.getFileName().toString(), c.config(), c.encoder(), c.tokenizer());
     }
 
     /** Every tensor the config implies is present with the right shape. */
@@ -68,6 +52,12 @@ public record Backbone(String name, BertConfig config, LinkedHashMap<String, IND
                         + " but the config implies " + Arrays.toString(p.shape()));
             }
         }
+    }
+
+    /** Whether a tensor belongs to a masked-language-model head ({@link MaskedLm}), not to the encoder. */
+    public static boolean isMaskedLmTensor(String name) {
+        return name.startsWith("cls.") || name.startsWith("vocab_transform.") || name.startsWith("vocab_layer_norm.")
+                || name.startsWith("vocab_projector.");
     }
 
     /**

@@ -16,7 +16,7 @@ import java.util.Map;
  * BERT / DistilBERT encoder as a SameDiff graph, written from ops (post-LayerNorm transformer, biases on Q/K/V/O,
  * exact erf GELU, additive attention mask), in the manner of Hugging Face's {@code modeling_bert.py}.
  *
- * <p>Three choices come from M2.1's measured bugs (see NOTES-dl4j.md):
+ * <p>Three choices come from M2.1's measured bugs (docs/dl4j-notes.md §2):
  * <ul>
  *   <li>The embedding tables stay outside the graph ({@link Embeddings}): {@code sd.gather} cannot be
  *       back-propagated, so the summed word+position+type rows come in as the placeholder {@value #INPUT} and its
@@ -52,7 +52,7 @@ public final class BertEncoder {
      * Adds the encoder to {@code sd}. The weight arrays are used as they are (not copied): a trainer that updates
      * them in place updates every graph built over them.
      *
-     * @param training true adds dropout-mask placeholders (see {@link #dropoutMaskShapes})
+     * @param training true adds dropout-mask placeholders (see {@link #dropoutMasks})
      */
     public BertEncoder(SameDiff sd, BertConfig config, Map<String, INDArray> weights, boolean training) {
         this(sd, config, weights, training, JavaKernels.enabled(dtype(weights)));
@@ -172,17 +172,27 @@ public final class BertEncoder {
         return out;
     }
 
-    /** Placeholder name → shape of every dropout mask for a batch of {@code b} sequences of length {@code t}. */
-    public static Map<String, long[]> dropoutMaskShapes(BertConfig config, long b, long t) {
-        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+    /**
+     * Placeholder name → shape and rate of every dropout mask for a batch of {@code b} sequences of length
+     * {@code t}: the sites of Hugging Face's model (embeddings, attention probabilities, attention output (not in
+     * DistilBERT), feed-forward output) whose rate is above 0. A site at rate 0 has no mask and no op.
+     */
+    public static Map<String, DropoutMasks.Mask> dropoutMasks(BertConfig config, long b, long t) {
+        Map<String, DropoutMasks.Mask> masks = new java.util.LinkedHashMap<>();
         long[] rows = {b * t, config.hiddenSize()};
-        shapes.put(maskName("embeddings"), rows);
+        double hidden = config.hiddenDropout(), attention = config.attentionDropout();
+        if (hidden > 0) masks.put(maskName("embeddings"), new DropoutMasks.Mask(rows, hidden));
         for (int l = 0; l < config.numLayers(); l++) {
-            shapes.put(maskName("layer" + l + ".attention_probs"), new long[]{b, config.numHeads(), t, t});
-            if (!config.isDistilBert()) shapes.put(maskName("layer" + l + ".attention_output"), rows);
-            shapes.put(maskName("layer" + l + ".output"), rows);
+            if (attention > 0) {
+                masks.put(maskName("layer" + l + ".attention_probs"),
+                        new DropoutMasks.Mask(new long[]{b, config.numHeads(), t, t}, attention));
+            }
+            if (hidden > 0 && !config.isDistilBert()) {
+                masks.put(maskName("layer" + l + ".attention_output"), new DropoutMasks.Mask(rows, hidden));
+            }
+            if (hidden > 0) masks.put(maskName("layer" + l + ".output"), new DropoutMasks.Mask(rows, hidden));
         }
-        return shapes;
+        return masks;
     }
 
     static String maskName(String site) {
@@ -201,7 +211,7 @@ public final class BertEncoder {
 
     /**
      * x · (weightScale · W)ᵀ + biasScale · b, with W stored [out, in]; scales go on the (small) parameters, not on
-     * the activations. ({@code sd.nn.linear} is wrong on the oneDNN builds: NOTES-dl4j.md.)
+     * the activations. ({@code sd.nn.linear} is wrong on the oneDNN builds: docs/dl4j-notes.md §2.7.)
      */
     private SDVariable linear(SDVariable x, String prefix, double weightScale, double biasScale) {
         SDVariable w = param(prefix + ".weight"), b = param(prefix + ".bias");
@@ -226,7 +236,7 @@ public final class BertEncoder {
     private SDVariable sublayerEnd(SDVariable x, String prefix, double weightScale, String dropoutSite,
                                    SDVariable residual, String norm) {
         if (javaKernels && weightScale == 1.0) {
-            SDVariable mask = training && dropoutSite != null ? maskPlaceholder(dropoutSite, 2) : null;
+            SDVariable mask = hasDropout(dropoutSite) ? maskPlaceholder(dropoutSite, 2) : null;
             return JavaKernels.residualLayerNorm(sd, timesWeight(x, prefix), param(prefix + ".bias"), mask, residual,
                     param(norm + ".weight"), param(norm + ".bias"), config.layerNormEps());
         }
@@ -253,8 +263,14 @@ public final class BertEncoder {
     }
 
     private SDVariable dropout(SDVariable x, String site) {
-        if (!training) return x;
+        if (!hasDropout(site)) return x;
         return FastBackward.mulConstant(sd, x, maskPlaceholder(site, site.endsWith("attention_probs") ? 4 : 2));
+    }
+
+    /** Whether a site drops out: training, and its rate (from the config) above 0. */
+    private boolean hasDropout(String site) {
+        if (!training || site == null) return false;
+        return (site.endsWith("attention_probs") ? config.attentionDropout() : config.hiddenDropout()) > 0;
     }
 
     private SDVariable maskPlaceholder(String site, int rank) {

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The embedding lookup, done outside the SameDiff graph because {@code sd.gather} has no working gradient on
- * M2.1 (NOTES-dl4j.md). {@link #lookup} sums word + position (+ token type) rows into the graph's input;
+ * M2.1 (docs/dl4j-notes.md §2.1). {@link #lookup} sums word + position (+ token type) rows into the graph's input;
  * {@link #gradients} scatters the gradient of that input back into dense gradients for the three tables.
  */
 public final class Embeddings {

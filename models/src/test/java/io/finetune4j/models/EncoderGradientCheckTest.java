@@ -45,7 +45,8 @@ class EncoderGradientCheckTest {
         check(TINY.withModelType(BertConfig.DISTILBERT), true);
     }
 
-    private void check(BertConfig c, boolean training) {
+    private void check(BertConfig shape, boolean training) {
+        BertConfig c = shape.withDropout(0.3, 0.3, null);   // every dropout site on, at a visible rate
         LinkedHashMap<String, INDArray> w = randomWeights(c, 1);
         int[][] ids = {{2, 5, 7, 11, 3}, {2, 9, 3, 0, 0}};
         int[][] types = c.typeVocabSize() > 0 ? new int[][]{{0, 0, 1, 1, 1}, {0, 1, 1, 0, 0}} : null;
@@ -64,8 +65,7 @@ class EncoderGradientCheckTest {
         sd.createGradFunction(BertEncoder.INPUT);
 
         Embeddings emb = new Embeddings(c, w);
-        Map<String, INDArray> masks = new DropoutMasks(3, training ? 0.3 : 0.0)
-                .next(BertEncoder.dropoutMaskShapes(c, 2, 5), DataType.DOUBLE);
+        Map<String, INDArray> masks = new DropoutMasks(3).next(BertEncoder.dropoutMasks(c, 2, 5), DataType.DOUBLE);
         java.util.function.Supplier<Map<String, INDArray>> feed = () -> {
             Map<String, INDArray> ph = new HashMap<>(training ? masks : Map.of());
             ph.put(BertEncoder.INPUT, emb.lookup(ids, types));

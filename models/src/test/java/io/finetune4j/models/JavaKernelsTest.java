@@ -170,8 +170,8 @@ class JavaKernelsTest {
             w.put(p.name(), a);
         }
         int b = 3, t = 12;
-        Map<String, INDArray> feed = new java.util.HashMap<>(new DropoutMasks(3, 0.1)
-                .next(BertEncoder.dropoutMaskShapes(c, b, t), DataType.FLOAT));
+        Map<String, INDArray> feed = new java.util.HashMap<>(new DropoutMasks(3)
+                .next(BertEncoder.dropoutMasks(c, b, t), DataType.FLOAT));
         feed.put(BertEncoder.INPUT, Nd4j.randn(DataType.FLOAT, b, t, c.hiddenSize()));
         int[][] mask = new int[b][t];
         for (int i = 0; i < b; i++) for (int j = 0; j < t - 4 * i; j++) mask[i][j] = 1;

@@ -11,7 +11,9 @@ import io.finetune4j.framework.experiment.ExperimentException;
 import io.finetune4j.framework.experiment.ExperimentFile;
 import io.finetune4j.framework.experiment.ExperimentPlan;
 import io.finetune4j.framework.experiment.Trial;
-import io.finetune4j.framework.run.SingleRun;
+import io.finetune4j.framework.config.RunConfig;
+import io.finetune4j.framework.config.Settings;
+import io.finetune4j.framework.finetune.RunData;
 import io.finetune4j.models.Backbone;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,13 +95,13 @@ class EmbeddingClassifiersTest {
 
     @Test
     void logisticRegressionBeatsZeroShotBeatsTheDummyOnRottenTomatoes() {
-        SingleRun.Options o = new SingleRun.Options();
-        o.trainData = Fixtures.mr();
-        o.splitRatios = new double[]{0.75, 0, 0.25};
-        o.trainLimit = 400;
-        o.testLimit = 200;
-        o.dataSeed = 7L;
-        SingleRun.Data data = SingleRun.prepareData(o);
+        RunConfig.DataArgs d = Settings.defaults(RunConfig.DataArgs.class);
+        d = Settings.with(d, "path", "mr");
+        d = Settings.with(d, "split", new RunConfig.Ratios(0.75, 0, 0.25));
+        d = Settings.with(d, "max_train_samples", 400);
+        d = Settings.with(d, "max_test_samples", 200);
+        d = Settings.with(d, "data_seed", 7L);
+        RunData data = RunData.prepare(d, Path.of("").toAbsolutePath(), 42, note -> { });
         SentenceEmbeddings e = new SentenceEmbeddings(minilm, 64, 32);
         List<EmbeddingMethods.Outcome> r = EmbeddingMethods.run(e, data.train(), data.test(), EmbeddingMethods.METHODS,
                 new EmbeddingMethods.Settings(Pooling.MEAN, 1.0, false,

@@ -225,24 +225,27 @@ class ExperimentFileTest {
                 Trial t = trials.get(c * 3 + s);
                 assertEquals(c * 3 + s, t.index());
                 assertEquals(s + 1, t.seed());
-                assertEquals(plan[c][0], t.options().maxLength);
-                assertEquals(plan[c][1], t.options().batchSize);
-                assertEquals(lr[c], t.options().learningRate, 1e-15);
+                assertEquals(plan[c][0], t.run().training().maxLength());
+                assertEquals(plan[c][1], t.run().training().perDeviceTrainBatchSize());
+                assertEquals(lr[c], t.run().training().learningRate(), 1e-15);
                 assertEquals(plan[c][0], t.params().get("training.max_length"));
-                assertEquals(2024L, t.options().dataSeed);
+                assertEquals(2024L, t.run().data().dataSeed());
             }
         }
-        // a dataset name: the file it will have in the dataset cache once fetched
-        assertTrue(trials.get(0).options().trainData.endsWith(Path.of("imdb", "imdb.jsonl.gz")),
-                trials.get(0).options().trainData.toString());
+        // a dataset name, resolved when the trial runs
+        assertEquals("imdb", trials.get(0).run().data().path());
+        assertEquals(experiments(), trials.get(0).folder());
+        // the hash is taken of the canonical settings: Hugging Face's names, whatever the file wrote
+        assertTrue(trials.get(0).config().toString().contains("per_device_train_batch_size=32"),
+                trials.get(0).config().toString());
     }
 
     @Test
     void gridOrderFollowsTheFileAndHashesAreStable() throws Exception {
         ExperimentFile.Loaded l = ExperimentFile.load(experiments().resolve("quickstart.yaml"));
         List<Trial> a = ExperimentPlan.trials(l);
-        assertEquals(List.of(5e-5, 5e-5, 2e-4, 2e-4), a.stream().map(t -> t.options().learningRate).toList());
-        assertEquals(List.of(32, 64, 32, 64), a.stream().map(t -> t.options().maxLength).toList());
+        assertEquals(List.of(5e-5, 5e-5, 2e-4, 2e-4), a.stream().map(t -> t.run().training().learningRate()).toList());
+        assertEquals(List.of(32, 64, 32, 64), a.stream().map(t -> t.run().training().maxLength()).toList());
         List<Trial> b = ExperimentPlan.trials(ExperimentFile.load(experiments().resolve("quickstart.yaml")));
         assertEquals(a.stream().map(Trial::hash).toList(), b.stream().map(Trial::hash).toList());
         // the same config written differently (flow vs block style, key order, 5e-5 vs 5.0e-5) has the same hash
@@ -268,9 +271,11 @@ class ExperimentFileTest {
         List<Trial> a = ExperimentPlan.trials(parse(yaml));
         assertEquals(10, a.size());
         for (Trial t : a) {
-            assertTrue(t.options().learningRate >= 1e-5 && t.options().learningRate <= 1e-3, t.params().toString());
-            assertTrue(t.options().batchSize >= 8 && t.options().batchSize <= 32, t.params().toString());
-            assertTrue(List.of("cls", "mean").contains(t.options().pooling));
+            assertTrue(t.run().training().learningRate() >= 1e-5 && t.run().training().learningRate() <= 1e-3,
+                    t.params().toString());
+            int batch = t.run().training().perDeviceTrainBatchSize();
+            assertTrue(batch >= 8 && batch <= 32, t.params().toString());
+            assertTrue(List.of("cls", "mean").contains(t.run().model().head().pooling().name().toLowerCase()));
         }
         assertEquals(a.stream().map(Trial::hash).toList(), ExperimentPlan.trials(parse(yaml)).stream().map(Trial::hash).toList());
         List<Trial> other = ExperimentPlan.trials(parse(yaml.replace("seed: 11", "seed: 12")));

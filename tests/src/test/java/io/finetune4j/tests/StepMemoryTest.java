@@ -1,7 +1,9 @@
 package io.finetune4j.tests;
 
 import io.finetune4j.framework.model.ClassifierGraph;
-import io.finetune4j.framework.model.HeadConfig;
+import io.finetune4j.framework.config.RunConfig;
+import io.finetune4j.framework.config.RunConfig.LossNormalisation;
+import io.finetune4j.framework.model.ClassifierHead;
 import io.finetune4j.framework.model.TextClassifier;
 import io.finetune4j.framework.train.Batch;
 import io.finetune4j.framework.train.Batches;
@@ -32,10 +34,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * path gives the same probabilities batch after batch.
  */
 class StepMemoryTest {
+    /** The dense head: pooling → dense(hidden, tanh) → dropout → output, on two labels. */
+    static ClassifierHead head(String pooling, int hidden, double dropout) {
+        return new ClassifierHead(RunConfig.HeadType.DENSE, RunConfig.Pooling.valueOf(pooling.toUpperCase()), hidden,
+                RunConfig.Activation.TANH, dropout, List.of("neg", "pos"), false);
+    }
+
     @Test
     void reusedArraysGiveTheSameGradientsAsAFreshGraph() throws Exception {
-        Backbone miniLm = ModelCatalogue.load("all-MiniLM-L6-v2");
-        HeadConfig head = new HeadConfig("cls", 32, "tanh", 0.0, List.of("neg", "pos"), false);  // no dropout: masks are ones
+        Backbone loaded = ModelCatalogue.load("all-MiniLM-L6-v2");
+        // no dropout anywhere (rates 0): the step's graph and the fresh one compute the same function
+        Backbone miniLm = new Backbone(loaded.name(), loaded.config().withDropout(0, 0, null), loaded.weights(),
+                loaded.tokenizer());
+        ClassifierHead head = head("cls", 32, 0.0);
         TextClassifier model = TextClassifier.create(miniLm, head, 3);
         TrainingData data = TrainerTest.imdb(0, 12);
         List<Encoding> enc = model.encode(data.texts(), null, 40);
@@ -44,18 +55,16 @@ class StepMemoryTest {
             batches.add(Batches.inOrder(enc.subList(0, size), subset(data, size), size, model.tokenizer().padId()).get(0));
         }
         batches.add(batches.get(0));
-        Set<String> trainable = Trainer.trainable(miniLm.config(), model.weights().keySet(), "none");
-        GradientStep step = new GradientStep(model, trainable, 1);
-        ClassifierGraph fresh = new ClassifierGraph(model.config(), head, model.weights(), true);
+        Set<String> trainable = Trainer.trainable(model, "none");
+        GradientStep step = new GradientStep(model, trainable, 1, LossNormalisation.PYTORCH);
+        ClassifierGraph fresh = new ClassifierGraph(model.config(), head, model.weights(), true,
+                LossNormalisation.PYTORCH);
         List<String> names = new ArrayList<>();
         for (String n : trainable) if (fresh.sd.hasVariable(n)) names.add(n);
 
         for (Batch b : batches) {
-            Map<String, INDArray> ones = new java.util.HashMap<>();
-            BertEncoder.dropoutMaskShapes(model.config(), b.size(), b.length())
-                    .forEach((k, shape) -> ones.put(k, Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape)));
-            ones.put(ClassifierGraph.HEAD_DROPOUT, Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, b.size(), 32));
-            OutAndGrad ref = fresh.sd.calculateGradientsAndOutputs(model.placeholders(fresh, b, ones),
+            assertTrue(BertEncoder.dropoutMasks(model.config(), b.size(), b.length()).isEmpty());
+            OutAndGrad ref = fresh.sd.calculateGradientsAndOutputs(model.placeholders(fresh, b, Map.of()),
                     List.of(ClassifierGraph.LOSS), names);
             try (GradientStep.Output out = step.run(b)) {
                 assertEquals(ref.getOutputs().get(ClassifierGraph.LOSS).getDouble(0), out.loss(), 1e-6, "loss, batch of " + b.size());
@@ -82,11 +91,10 @@ class StepMemoryTest {
         Backbone withPooler = new Backbone("minilm+pooler", miniLm.config().withPooler(true), w, miniLm.tokenizer());
         TrainingData data = TrainerTest.imdb(0, 4);
         for (String pooling : new String[]{"cls", "pooler"}) {
-            TextClassifier model = TextClassifier.create(withPooler, new HeadConfig(pooling, 16, "tanh", 0.1,
-                    List.of("neg", "pos"), false), 3);
+            TextClassifier model = TextClassifier.create(withPooler, head(pooling, 16, 0.1), 3);
             List<Encoding> enc = model.encode(data.texts(), null, 24);
             Batch b = Batches.inOrder(enc, data, 4, model.tokenizer().padId()).get(0);
-            GradientStep step = new GradientStep(model, Trainer.trainable(withPooler.config(), model.weights().keySet(), "none"), 1);
+            GradientStep step = new GradientStep(model, Trainer.trainable(model, "none"), 1, LossNormalisation.PYTORCH);
             try (GradientStep.Output out = step.run(b)) {
                 assertTrue(Double.isFinite(out.loss()));
                 INDArray poolerGrad = out.gradients().get("pooler.dense.weight");
@@ -102,8 +110,7 @@ class StepMemoryTest {
     @Test
     void inferenceGivesTheSameProbabilitiesBatchAfterBatch() throws Exception {
         Backbone miniLm = ModelCatalogue.load("all-MiniLM-L6-v2");
-        HeadConfig head = new HeadConfig("cls", 32, "tanh", 0.1, List.of("neg", "pos"), false);
-        TextClassifier model = TextClassifier.create(miniLm, head, 3);
+        TextClassifier model = TextClassifier.create(miniLm, head("cls", 32, 0.1), 3);
         TrainingData data = TrainerTest.imdb(0, 10);
         double[][] together = model.evaluate(data, 48, 4).probabilities();   // batches of 4, 4, 2
         for (int i = 0; i < data.size(); i++) {

@@ -2,9 +2,11 @@ package io.finetune4j.tests;
 
 import io.finetune4j.framework.data.Fixtures;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.finetune4j.framework.model.HeadConfig;
+import io.finetune4j.framework.config.RunConfig;
+import io.finetune4j.framework.config.RunConfig.TrainingArgs;
+import io.finetune4j.framework.config.Settings;
+import io.finetune4j.framework.model.ClassifierHead;
 import io.finetune4j.framework.model.TextClassifier;
-import io.finetune4j.framework.train.TrainOptions;
 import io.finetune4j.framework.train.Trainer;
 import io.finetune4j.framework.train.TrainingData;
 import io.finetune4j.models.Backbone;
@@ -24,9 +26,17 @@ import static org.junit.jupiter.api.Assertions.*;
 class TrainerTest {
     static Backbone miniLm;
     static TrainingData train, validation;
-    static final HeadConfig HEAD = new HeadConfig("cls", 32, "tanh", 0.1, List.of("neg", "pos"), false);
-    static final TrainOptions OPTS = new TrainOptions(48, 8, 5e-5, 2, 0.1, true, 0.01, 1.0, 1, 42, "none",
-            "val_loss", 0, false);
+    static final ClassifierHead HEAD = new ClassifierHead(RunConfig.HeadType.DENSE, RunConfig.Pooling.CLS, 32,
+            RunConfig.Activation.TANH, 0.1, List.of("neg", "pos"), false);
+    static final TrainingArgs OPTS = training("max_length", 48, "per_device_train_batch_size", 8,
+            "num_train_epochs", 2, "warmup_ratio", 0.1);
+
+    /** The training settings with some changed: name, value, name, value, ... */
+    static TrainingArgs training(Object... nameValue) {
+        TrainingArgs t = Settings.defaults(TrainingArgs.class);
+        for (int i = 0; i < nameValue.length; i += 2) t = Settings.with(t, (String) nameValue[i], nameValue[i + 1]);
+        return t;
+    }
 
     @BeforeAll
     static void load() throws Exception {
@@ -52,7 +62,7 @@ class TrainerTest {
         return TrainingData.multiClass(texts, null, labels, 2, null);
     }
 
-    static Trainer.Result run(TextClassifier model, TrainOptions opts) {
+    static Trainer.Result run(TextClassifier model, TrainingArgs opts) {
         return new Trainer(model, opts, null).fit(train, validation);
     }
 
@@ -68,7 +78,7 @@ class TrainerTest {
         for (int i = 0; i < pa.length; i++) assertArrayEquals(pa[i], pb[i], 0.0);
 
         TextClassifier c = TextClassifier.create(miniLm, HEAD, 7);
-        Trainer.Result rc = run(c, OPTS.withSeed(7));
+        Trainer.Result rc = run(c, Settings.with(OPTS, "seed", 7L));
         assertNotEquals(ra.epochs().get(0).trainLoss(), rc.epochs().get(0).trainLoss());
         System.out.printf("seed 42 train loss %s, seed 7 %s; %.1f samples/s%n", ra.epochs().get(0).trainLoss(),
                 rc.epochs().get(0).trainLoss(), ra.samplesPerSecond());
@@ -78,13 +88,15 @@ class TrainerTest {
     void trainingLowersTheLossAndSavedModelPredictsTheSame(@TempDir Path dir) throws Exception {
         TextClassifier model = TextClassifier.create(miniLm, HEAD, 1);
         double before = model.evaluate(train, 48, 16).meanLoss();
-        TrainOptions opts = new TrainOptions(48, 8, 2e-4, 6, 0.0, false, 0.0, 1.0, 1, 1, "none", "val_loss", 0, false);
+        TrainingArgs opts = training("max_length", 48, "per_device_train_batch_size", 8, "learning_rate", 2e-4,
+                "num_train_epochs", 6, "lr_scheduler_type", RunConfig.SchedulerType.CONSTANT, "weight_decay", 0.0,
+                "seed", 1L);
         new Trainer(model, opts, null).fit(train, null);
         double after = model.evaluate(train, 48, 16).meanLoss();
         System.out.printf("train loss before %.4f after %.4f%n", before, after);
         assertTrue(after < before * 0.8, "loss " + before + " -> " + after);
 
-        model.save(dir.resolve("model"));
+        model.save(dir.resolve("model"), java.util.Map.of());
         TextClassifier loaded = TextClassifier.load(dir.resolve("model"));
         double[][] p1 = model.predict(validation.texts(), null, 48, 16), p2 = loaded.predict(validation.texts(), null, 48, 16);
         for (int i = 0; i < p1.length; i++) assertArrayEquals(p1[i], p2[i], 0.0);
@@ -96,11 +108,12 @@ class TrainerTest {
         TextClassifier model = TextClassifier.create(miniLm, HEAD, 3);
         var q = model.weights().get("encoder.layer.0.attention.self.query.weight").dup();
         var emb = model.weights().get("embeddings.word_embeddings.weight").dup();
-        var out = model.weights().get("classifier.out_proj.weight").dup();
-        TrainOptions opts = new TrainOptions(32, 8, 1e-3, 1, 0.0, false, 0.01, 1.0, 1, 3, "backbone", "val_loss", 0, false);
+        var out = model.weights().get("dense_head.out_proj.weight").dup();
+        TrainingArgs opts = training("max_length", 32, "per_device_train_batch_size", 8, "learning_rate", 1e-3,
+                "lr_scheduler_type", RunConfig.SchedulerType.CONSTANT, "seed", 3L, "freeze", "backbone");
         new Trainer(model, opts, null).fit(train, null);
         assertEquals(q, model.weights().get("encoder.layer.0.attention.self.query.weight"));
         assertEquals(emb, model.weights().get("embeddings.word_embeddings.weight"));
-        assertNotEquals(out, model.weights().get("classifier.out_proj.weight"));
+        assertNotEquals(out, model.weights().get("dense_head.out_proj.weight"));
     }
 }

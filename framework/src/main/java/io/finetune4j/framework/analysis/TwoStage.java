@@ -9,13 +9,15 @@ import io.finetune4j.framework.eval.ClassificationReport;
 import io.finetune4j.framework.eval.PredictionRecord;
 import io.finetune4j.framework.eval.PredictionsWriter;
 import io.finetune4j.framework.model.TextClassifier;
-import io.finetune4j.framework.run.SingleRun;
+import io.finetune4j.framework.config.RunConfig;
+import io.finetune4j.framework.config.RunConfig.DataArgs;
+import io.finetune4j.framework.config.Settings;
+import io.finetune4j.framework.finetune.FineTuneRun;
+import io.finetune4j.framework.finetune.RunData;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +37,7 @@ import java.util.function.Function;
  *   <li>stage 2: a specialist trained on the examples of {@code a} and {@code b} only.</li>
  * </ol>
  * Combined prediction: stage 1's label, except that the examples stage 1 sends to {@code a+b} (and only those) go to
- * stage 2, whose label replaces it. The three trainings are ordinary {@link SingleRun}s on the same data split, in
+ * stage 2, whose label replaces it. The three trainings are ordinary {@link FineTuneRun}s on the same data split, in
  * {@code DIR} (single), {@code DIR/stage1} and {@code DIR/stage2}; the merged data files are in
  * {@code DIR/two_stage_data}. Writes {@code DIR/two_stage_report.txt} and {@code DIR/two_stage.json}.
  */
@@ -55,7 +57,7 @@ public final class TwoStage {
     }
 
     /** What a two-stage run produced. */
-    public record Outcome(Pair pair, SingleRun.Result singleRun, ClassificationReport single,
+    public record Outcome(Pair pair, FineTuneRun.Result singleRun, ClassificationReport single,
                           ClassificationReport combined, String report, Map<String, Object> json) {
     }
 
@@ -123,11 +125,11 @@ public final class TwoStage {
      * {@code pair}: two label names, or null for the most-confused pair of the single model's validation confusion
      * matrix (its test matrix when there is no validation set, with a note).
      */
-    public static Outcome run(SingleRun.Options base, List<String> pair, boolean normalise, int top, PrintWriter out)
-            throws IOException {
-        Path dir = base.output;
+    public static Outcome run(RunConfig base, Path dataBase, List<String> pair, boolean normalise, int top,
+                              PrintWriter out) throws IOException {
+        Path dir = base.output().outputDir();
         out.println("finetune4j: two-stage: [1/3] the single model on all classes");
-        SingleRun.Result single = SingleRun.run(base, out);
+        FineTuneRun.Result single = FineTuneRun.run(base, dataBase, out);
         List<String> labels = configLabels(single.metrics());
         String pairNote;
         Pair p;
@@ -147,30 +149,30 @@ public final class TwoStage {
         }
         out.println("finetune4j: two-stage: pair " + p.a() + " / " + p.b() + " (" + pairNote + ")");
 
-        SingleRun.Data data = SingleRun.prepareData(base);
+        RunData data = RunData.prepare(base.data(), dataBase, base.training().seed(), note -> { });
         Path dataDir = dir.resolve("two_stage_data");
         List<String> mergedLabels = new ArrayList<>();
         for (String l : labels) if (!mergedLabels.contains(merge(l, p))) mergedLabels.add(merge(l, p));
         boolean pairs = data.train().size() > 0 && data.train().get(0).textPair() != null;
 
         out.println("finetune4j: two-stage: [2/3] stage 1 on merged labels (" + p.merged() + ")");
-        SingleRun.Options s1 = stageOptions(base, dir.resolve("stage1"), mergedLabels, pairs);
-        s1.trainData = writeData(dataDir.resolve("stage1_train.jsonl"), data.train(), p, false);
-        s1.testData = writeData(dataDir.resolve("stage1_test.jsonl"), data.test(), p, false);
-        s1.validationData = data.validation() == null ? null
-                : writeData(dataDir.resolve("stage1_validation.jsonl"), data.validation(), p, false);
-        SingleRun.Result r1 = SingleRun.run(s1, out);
+        RunConfig s1 = stage(base, dir.resolve("stage1"), mergedLabels, pairs,
+                writeData(dataDir.resolve("stage1_train.jsonl"), data.train(), p, false),
+                writeData(dataDir.resolve("stage1_test.jsonl"), data.test(), p, false),
+                data.validation() == null ? null
+                        : writeData(dataDir.resolve("stage1_validation.jsonl"), data.validation(), p, false));
+        FineTuneRun.Result r1 = FineTuneRun.run(s1, dataBase, out);
 
         out.println("finetune4j: two-stage: [3/3] stage 2 on " + p.a() + " vs " + p.b());
-        SingleRun.Options s2 = stageOptions(base, dir.resolve("stage2"), List.of(p.a(), p.b()), pairs);
-        s2.trainData = writeData(dataDir.resolve("stage2_train.jsonl"), data.train(), p, true);
-        s2.testData = writeData(dataDir.resolve("stage2_test.jsonl"), data.test(), p, true);
-        s2.validationData = data.validation() == null || count(data.validation(), p) == 0 ? null
-                : writeData(dataDir.resolve("stage2_validation.jsonl"), data.validation(), p, true);
         if (count(data.train(), p) == 0 || count(data.test(), p) == 0) {
             throw new IllegalArgumentException("two-stage: the pair " + p + " has no training or no test examples");
         }
-        SingleRun.Result r2 = SingleRun.run(s2, out);
+        RunConfig s2 = stage(base, dir.resolve("stage2"), List.of(p.a(), p.b()), pairs,
+                writeData(dataDir.resolve("stage2_train.jsonl"), data.train(), p, true),
+                writeData(dataDir.resolve("stage2_test.jsonl"), data.test(), p, true),
+                data.validation() == null || count(data.validation(), p) == 0 ? null
+                        : writeData(dataDir.resolve("stage2_validation.jsonl"), data.validation(), p, true));
+        FineTuneRun.Result r2 = FineTuneRun.run(s2, dataBase, out);
 
         // ---- combine -----------------------------------------------------------------------------------------------
         List<PredictionRecord> singlePred = PredictionsWriter.readJsonl(dir.resolve("predictions.jsonl"));
@@ -184,7 +186,8 @@ public final class TwoStage {
                 texts.add(tex.get(i).text());
                 if (tp != null) tp.add(tex.get(i).textPair());
             }
-            double[][] probs = specialist.predict(texts, tp, base.maxLength, Math.max(32, base.batchSize));
+            double[][] probs = specialist.predict(texts, tp, base.training().maxLength(),
+                    base.training().evalBatchSize());
             String[] o = new String[idx.length];
             for (int k = 0; k < o.length; k++) o[k] = specialist.head().labels().get(probs[k][0] >= probs[k][1] ? 0 : 1);
             return o;
@@ -279,11 +282,11 @@ public final class TwoStage {
 
     @SuppressWarnings("unchecked")
     private static List<String> configLabels(Map<String, Object> metrics) {
-        Map<String, Object> config = (Map<String, Object>) metrics.get("config");
-        if (Boolean.TRUE.equals(config.get("multi_label"))) {
+        Map<String, Object> resolved = (Map<String, Object>) metrics.get("resolved");
+        if ("multi_label_classification".equals(resolved.get("problem_type"))) {
             throw new IllegalArgumentException("two-stage classification is for single-label data");
         }
-        return new ArrayList<>((List<String>) config.get("labels"));
+        return new ArrayList<>((List<String>) resolved.get("labels"));
     }
 
     private static int count(TextDataset ds, Pair p) {
@@ -309,37 +312,20 @@ public final class TwoStage {
         return file;
     }
 
-    /** A copy of {@code base} reading the written files as they are (no split, limits or fraction). */
-    private static SingleRun.Options stageOptions(SingleRun.Options base, Path output, List<String> labels,
-                                                  boolean pairs) {
-        SingleRun.Options o = copy(base);
-        o.output = output;
-        o.labels = labels;
-        o.format = ReadOptions.Format.JSONL;
-        o.textField = "text";
-        o.textPairField = pairs ? "text_pair" : null;
-        o.labelField = "label";
-        o.splitField = null;
-        o.splitRatios = null;
-        o.trainLimit = null;
-        o.testLimit = null;
-        o.trainFraction = null;
-        o.validationFraction = 0;
-        o.multiLabel = false;
-        if (o.classWeights != null && o.classWeights.contains(",")) o.classWeights = "none";  // per-class lists no longer fit
-        return o;
-    }
-
-    static SingleRun.Options copy(SingleRun.Options base) {
-        SingleRun.Options o = new SingleRun.Options();
-        try {
-            for (Field f : SingleRun.Options.class.getFields()) {
-                if (!Modifier.isStatic(f.getModifiers())) f.set(o, f.get(base));
-            }
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
-        if (base.splitRatios != null) o.splitRatios = base.splitRatios.clone();
-        return o;
+    /** A copy of {@code base} that reads the written files as they are (no split, samples or fraction). */
+    private static RunConfig stage(RunConfig base, Path output, List<String> labels, boolean pairs, Path train,
+                                   Path test, Path validation) {
+        DataArgs d = Settings.defaults(DataArgs.class);
+        d = Settings.with(d, "path", train.toString());
+        d = Settings.with(d, "test_path", test.toString());
+        d = Settings.with(d, "validation_path", validation == null ? null : validation.toString());
+        d = Settings.with(d, "format", ReadOptions.Format.JSONL);
+        d = Settings.with(d, "text_pair_field", pairs ? "text_pair" : null);
+        d = Settings.with(d, "label_field", "label");
+        d = Settings.with(d, "labels", labels);
+        d = Settings.with(d, "data_seed", base.data().dataSeed());
+        RunConfig.TrainingArgs t = base.training();
+        if (t.classWeights().contains(",")) t = Settings.with(t, "class_weights", "none");   // per-class lists no longer fit
+        return base.withData(d).withTraining(t).withOutput(Settings.with(base.output(), "output_dir", output));
     }
 }

@@ -1,8 +1,12 @@
 package io.finetune4j.framework.bench;
 
-import io.finetune4j.framework.model.HeadConfig;
+import io.finetune4j.framework.config.RunConfig.Activation;
+import io.finetune4j.framework.config.RunConfig.HeadType;
+import io.finetune4j.framework.config.RunConfig.LossNormalisation;
+import io.finetune4j.framework.config.RunConfig.Pooling;
+import io.finetune4j.framework.model.ClassifierHead;
 import io.finetune4j.framework.model.TextClassifier;
-import io.finetune4j.framework.run.StdoutFilter;
+import io.finetune4j.framework.finetune.StdoutFilter;
 import io.finetune4j.framework.train.AdamW;
 import io.finetune4j.framework.train.Batch;
 import io.finetune4j.framework.train.GradientStep;
@@ -30,14 +34,15 @@ public final class StepBenchmark {
 
     public static Map<String, Object> run(Backbone backbone, int batch, int seq, int steps) {
         int hidden = backbone.config().hiddenSize();
-        HeadConfig head = new HeadConfig("cls", hidden, "tanh", 0.1, List.of("0", "1"), false);
+        ClassifierHead head = new ClassifierHead(HeadType.DENSE, Pooling.CLS, hidden, Activation.TANH, 0.1,
+                List.of("0", "1"), false);
         TextClassifier model = TextClassifier.create(backbone, head, 0);
         Batch b = randomBatch(batch, seq, backbone.config().vocabSize(), 0);
 
         AdamW adamw = new AdamW(0.01);
         double[] train = new double[steps + 2];
         try (StdoutFilter quiet = StdoutFilter.install()) {   // SameDiff prints a line per differentiated op
-            GradientStep step = new GradientStep(model, Trainer.trainable(backbone.config(), model.weights().keySet(), "none"), 0);
+            GradientStep step = new GradientStep(model, Trainer.trainable(model, "none"), 0, LossNormalisation.PYTORCH);
             for (int i = 0; i < train.length; i++) {
                 long t = System.nanoTime();
                 try (GradientStep.Output out = step.run(b)) {

@@ -3,6 +3,7 @@ package io.finetune4j.framework.data;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -197,5 +198,77 @@ public final class Splits {
     private static TextDataset part(TextDataset ds, List<Integer> indices, String tag) {
         int[] idx = indices.stream().mapToInt(Integer::intValue).toArray();
         return ds.subset(idx, ds.source() + " " + tag);
+    }
+
+    /** A seeded, unstratified split by ratios (normalised by their sum). */
+    public static Split shuffled(TextDataset ds, double[] r, long seed) {
+        double sum = r[0] + r[1] + r[2];
+        if (r[0] < 0 || r[1] < 0 || r[2] < 0 || sum <= 0) {
+            throw new IllegalArgumentException("split ratios must be >= 0 with a positive sum");
+        }
+        int n = ds.size();
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = i;
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+        int nTrain = (int) Math.round(n * r[0] / sum);
+        int nVal = Math.min(n - nTrain, (int) Math.round(n * r[1] / sum));
+        int[] tr = Arrays.copyOfRange(idx, 0, nTrain), va = Arrays.copyOfRange(idx, nTrain, nTrain + nVal),
+                te = Arrays.copyOfRange(idx, nTrain + nVal, n);
+        Arrays.sort(tr);
+        Arrays.sort(va);
+        Arrays.sort(te);
+        String how = " seed " + seed + "]";
+        return new Split(ds.subset(tr, ds.source() + " [shuffled train" + how),
+                ds.subset(va, ds.source() + " [shuffled validation" + how),
+                ds.subset(te, ds.source() + " [shuffled test" + how));
+    }
+
+    /** A stratified subsample of exactly {@code min(n, size)} examples (largest remainder per stratum). */
+    public static TextDataset limit(TextDataset ds, int n, long seed) {
+        if (n < 1) throw new IllegalArgumentException("a limit must be at least 1, not " + n);
+        if (n >= ds.size()) return ds;
+        Map<String, List<Integer>> strata = new TreeMap<>();
+        for (int i = 0; i < ds.size(); i++) strata.computeIfAbsent(ds.get(i).stratum(), k -> new ArrayList<>()).add(i);
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<String> keys = new ArrayList<>(strata.keySet());
+        int[] take = new int[keys.size()];
+        double[] rem = new double[keys.size()];
+        int given = 0;
+        for (int k = 0; k < keys.size(); k++) {
+            double exact = (double) n * strata.get(keys.get(k)).size() / ds.size();
+            take[k] = (int) Math.floor(exact);
+            rem[k] = exact - take[k];
+            given += take[k];
+        }
+        Integer[] order = new Integer[keys.size()];
+        for (int k = 0; k < order.length; k++) order[k] = k;
+        Arrays.sort(order, Comparator.comparingDouble((Integer k) -> -rem[k]).thenComparingInt(k -> k));
+        for (int j = 0; given < n; j = (j + 1) % order.length) {
+            int k = order[j];
+            if (take[k] < strata.get(keys.get(k)).size()) {
+                take[k]++;
+                given++;
+            }
+        }
+        List<Integer> keep = new ArrayList<>();
+        for (int k = 0; k < keys.size(); k++) {
+            List<Integer> idx = new ArrayList<>(strata.get(keys.get(k)));
+            for (int i = idx.size() - 1; i > 0; i--) {            // Fisher-Yates, seeded
+                int j = rng.nextInt(i + 1);
+                Integer t = idx.get(i);
+                idx.set(i, idx.get(j));
+                idx.set(j, t);
+            }
+            keep.addAll(idx.subList(0, take[k]));
+        }
+        keep.sort(null);
+        return ds.subset(keep.stream().mapToInt(Integer::intValue).toArray(), ds.source() + " [first " + n
+                + " stratified, seed " + seed + "]");
     }
 }

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.finetune4j.framework.analysis.EmbeddingMethods;
 import io.finetune4j.framework.analysis.SentenceEmbeddings;
-import io.finetune4j.framework.run.SingleRun;
+import io.finetune4j.framework.finetune.FineTuneRun;
+import io.finetune4j.framework.finetune.RunData;
 import io.finetune4j.models.Backbone;
 
 import java.io.IOException;
@@ -69,11 +70,11 @@ final class EmbeddingTrials {
     /** Runs {@code methods} of {@code t} on the trial's data split; each line goes to {@code sink} as it is made. */
     static void run(Trial t, List<String> methods, Path trialDir, PrintWriter out, Sink sink) throws IOException {
         ExperimentFile.Embeddings e = t.embeddings();
-        SingleRun.Options o = t.options();
-        SingleRun.Data data = SingleRun.prepareData(o);
-        if (!t.fineTunes()) for (String n : data.notes()) out.println("finetune4j: " + n);
+        RunData data = RunData.prepare(t.run().data(), t.folder(), t.seed(), note -> {
+            if (!t.fineTunes()) out.println("finetune4j: " + note);
+        });
         long t0 = System.nanoTime();
-        Backbone backbone = backbone(o.model);
+        Backbone backbone = backbone(FineTuneRun.backbone(t.run().model().backbone(), t.folder()));
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         SentenceEmbeddings emb = new SentenceEmbeddings(backbone, e.maxLengthOrDefault(), e.batchSizeOrDefault());
         EmbeddingMethods.Settings s = new EmbeddingMethods.Settings(

@@ -15,6 +15,11 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.finetune4j.framework.config.RunConfig;
+import io.finetune4j.framework.config.RunConfig.DataArgs;
+import io.finetune4j.framework.config.RunConfig.ModelArgs;
+import io.finetune4j.framework.config.RunConfig.TrainingArgs;
+import io.finetune4j.framework.config.Settings;
 
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -34,36 +39,47 @@ import java.util.TreeSet;
 /**
  * An experiment file ({@code experiments/NAME.yaml}) as typed records. {@link #load} reads and validates it before
  * anything runs: every problem is reported as {@code FILE:LINE:COLUMN: what is wrong} ({@link ExperimentException}).
+ * The sections {@code dataset}, {@code model} and {@code training} are the run settings of {@link RunConfig}
+ * (bound by {@link Settings}: Hugging Face's names and the earlier ones); the other sections are read by Jackson.
  * Keys are snake_case; unknown keys are errors; no class named in the file is ever instantiated.
  */
-public record ExperimentFile(String name, String description, Dataset dataset, Model model, Training training,
+public record ExperimentFile(String name, String description, DataArgs dataset, ModelArgs model, TrainingArgs training,
                              Evaluation evaluation, List<Long> seeds, Sweep sweep, Embeddings embeddings,
                              AnalysisSection analysis) {
 
-    /** The data: a file (relative paths: beside the YAML file or in a {@code shared/data} folder above it). */
-    public record Dataset(String path, String format, String textField, String textPairField, String labelField,
-                          Boolean multiLabel, String splitField, String testPath, String validationPath,
-                          Ratios split, Boolean stratify, Double fraction, Integer trainLimit, Integer testLimit,
-                          Long seed) {
+    /** The sections of run settings, by their name in the file. */
+    static final Map<String, Class<?>> SETTINGS = Map.of("dataset", DataArgs.class, "model", ModelArgs.class,
+            "training", TrainingArgs.class);
+
+    /** The sections Jackson reads. */
+    record Other(String name, String description, Evaluation evaluation, List<Long> seeds, Sweep sweep,
+                 Embeddings embeddings, AnalysisSection analysis) {
     }
 
-    /** Split ratios of one file (normalised by their sum). */
-    public record Ratios(Double train, Double validation, Double test) {
+    /** One section of the file by name ({@code dataset}, {@code model}, {@code training}, ...). */
+    Object section(String name) {
+        return switch (name) {
+            case "dataset" -> dataset;
+            case "model" -> model;
+            case "training" -> training;
+            case "evaluation" -> evaluation;
+            case "embeddings" -> embeddings;
+            default -> throw new IllegalArgumentException("no section " + name);
+        };
     }
 
-    public record Model(String backbone, Head head) {
+    /** The file with one section replaced. */
+    ExperimentFile with(String name, Object section) {
+        return new ExperimentFile(this.name, description, name.equals("dataset") ? (DataArgs) section : dataset,
+                name.equals("model") ? (ModelArgs) section : model,
+                name.equals("training") ? (TrainingArgs) section : training,
+                name.equals("evaluation") ? (Evaluation) section : evaluation, seeds, sweep,
+                name.equals("embeddings") ? (Embeddings) section : embeddings, analysis);
     }
 
-    public record Head(String pooling, Integer hiddenSize, Double dropout, String activation) {
-    }
-
-    public record Training(Integer maxLength, Integer batchSize, Double learningRate, Integer epochs,
-                           Double warmupRatio, String schedule, Double weightDecay, Double maxGradNorm,
-                           String classWeights, Boolean oversample, String freeze, EarlyStopping earlyStopping,
-                           Integer gradientAccumulation, Boolean bucketByLength) {
-    }
-
-    public record EarlyStopping(Integer patience, String monitor) {
+    /** The run settings of the file (output not set: the runner gives each trial its folder). */
+    public RunConfig runConfig() {
+        return new RunConfig(dataset, model, training, Settings.defaults(RunConfig.OutputArgs.class));
     }
 
     public record Evaluation(String metric) {
@@ -116,11 +132,6 @@ public record ExperimentFile(String name, String description, Dataset dataset, M
                         List<List<Map<String, JsonNode>>> tied) {
     }
 
-    public static final List<String> FORMATS = List.of("auto", "jsonl", "csv", "tsv", "class_folders");
-    public static final List<String> POOLINGS = List.of("pooler", "cls", "mean");
-    public static final List<String> ACTIVATIONS = List.of("tanh", "relu", "gelu", "linear");
-    public static final List<String> SCHEDULES = List.of("linear", "constant");
-    public static final List<String> MONITORS = List.of("val_loss", "val_accuracy", "val_macro_f1");
     public static final List<String> METHODS = List.of("grid", "random");
     public static final List<String> EMBEDDING_METHODS = io.finetune4j.framework.analysis.EmbeddingMethods.METHODS;
     public static final List<String> EMBEDDING_POOLINGS = List.of("mean", "cls");
@@ -131,7 +142,7 @@ public record ExperimentFile(String name, String description, Dataset dataset, M
     /** The sort metric in effect: {@code evaluation.metric}, else accuracy (micro_f1 for multi-label data). */
     public String sortMetric() {
         if (evaluation != null && evaluation.metric() != null) return evaluation.metric();
-        return dataset != null && Boolean.TRUE.equals(dataset.multiLabel()) ? "micro_f1" : "accuracy";
+        return dataset != null && dataset.multiLabel() ? "micro_f1" : "accuracy";
     }
 
     /** The seeds every candidate runs with: {@code seeds}, else {@code [42]}. */
@@ -216,32 +227,54 @@ public record ExperimentFile(String name, String description, Dataset dataset, M
         return String.join(" ", keep);
     }
 
-    /** Converts a (possibly modified) tree to records; a mapping error is located in the file. */
-    static ExperimentFile convert(Loaded l, JsonNode tree, String pointerPrefixForErrors) {
+    /**
+     * Converts a (possibly modified) tree to records; an error is located in the file, at
+     * {@code pointerForErrors} when it is not empty (a swept value checked in the whole file's context).
+     */
+    static ExperimentFile convert(Loaded l, JsonNode tree, String pointerForErrors) {
+        Settings.Locator at = (ptr, what) -> l.error(pointerForErrors.isEmpty() ? ptr : pointerForErrors, what);
+        ObjectNode rest = ((ObjectNode) tree).deepCopy();
+        Map<String, Object> sections = new LinkedHashMap<>();
+        for (Map.Entry<String, Class<?>> e : SETTINGS.entrySet()) {
+            JsonNode section = rest.remove(e.getKey());
+            if (section != null && !section.isObject() && !section.isNull()) {
+                throw at.error("/" + e.getKey(), e.getKey() + ": expected a mapping, got " + kind(section));
+            }
+            sections.put(e.getKey(), section == null || section.isNull() ? null
+                    : Settings.bind(e.getValue(), (ObjectNode) section, "/" + e.getKey(), at));
+        }
+        Other o;
         try {
-            return MAPPER.treeToValue(tree, ExperimentFile.class);
+            o = MAPPER.treeToValue(rest, Other.class);
         } catch (JsonMappingException e) {
             String pointer = pointer(e.getPath());
             String where = dotted(e.getPath());
             String what;
             if (e instanceof UnrecognizedPropertyException u) {
                 String section = dotted(e.getPath().subList(0, e.getPath().size() - 1));
+                List<String> known = known(u.getKnownPropertyIds());
+                if (section.isEmpty()) known.addAll(SETTINGS.keySet());
                 what = "unknown key '" + u.getPropertyName() + "'" + (section.isEmpty() ? "" : " in " + section)
-                        + " (known: " + String.join(", ", known(u.getKnownPropertyIds())) + ")";
+                        + " (known: " + String.join(", ", new TreeSet<>(known)) + ")";
             } else if (e instanceof InvalidFormatException f) {
                 what = where + ": expected " + typeName(f.getTargetType()) + ", got '" + f.getValue() + "'";
             } else if (e instanceof MismatchedInputException m) {
-                JsonNode actual = at(tree, pointer);
+                JsonNode actual = at(rest, pointer);
                 what = where + ": expected " + typeName(m.getTargetType())
                         + (actual == null ? "" : ", got " + kind(actual));
             } else {
                 what = where + ": " + e.getOriginalMessage();
             }
-            if (!pointerPrefixForErrors.isEmpty()) pointer = pointerPrefixForErrors;
-            throw l.error(pointer, what);
+            throw at.error(pointer, what);
         } catch (JsonProcessingException e) {
-            throw l.error("", e.getOriginalMessage());
+            throw at.error("", e.getOriginalMessage());
         }
+        ModelArgs model = (ModelArgs) sections.get("model");
+        TrainingArgs training = (TrainingArgs) sections.get("training");
+        return new ExperimentFile(o.name(), o.description(), (DataArgs) sections.get("dataset"),
+                model != null ? model : Settings.defaults(ModelArgs.class),
+                training != null ? training : Settings.defaults(TrainingArgs.class), o.evaluation(), o.seeds(),
+                o.sweep(), o.embeddings(), o.analysis());
     }
 
     // ---- locations -----------------------------------------------------------------------------------------------
@@ -347,18 +380,92 @@ public record ExperimentFile(String name, String description, Dataset dataset, M
 
     // ---- schema (for sweep paths) ---------------------------------------------------------------------------------
 
-    /** The scalar fields a sweep may vary, by dotted path, with their Java type; plus {@code seed}. */
+    /**
+     * The scalar fields a sweep may vary, by dotted path, with their Java type: every run setting under each of its
+     * names ({@code training.batch_size} and {@code training.per_device_train_batch_size}), the leaves of
+     * {@code evaluation} and {@code embeddings}, and {@code seed}.
+     */
     public static final Map<String, Class<?>> SWEEPABLE = sweepable();
 
     private static Map<String, Class<?>> sweepable() {
         Map<String, Class<?>> m = new LinkedHashMap<>();
         m.put("seed", Long.class);
-        for (String section : List.of("dataset", "model", "training", "evaluation", "embeddings")) {
+        for (String section : List.of("dataset", "model", "training")) {
+            settingPaths(section, SETTINGS.get(section), (path, f) -> m.put(path, boxed(f.type())));
+        }
+        for (String section : List.of("evaluation", "embeddings")) {
             for (RecordComponent rc : ExperimentFile.class.getRecordComponents()) {
                 if (rc.getName().equals(section)) collect(section, rc.getType(), m);
             }
         }
         return m;
+    }
+
+    /** Every name of every setting of {@code type}, as a dotted path below {@code prefix} (groups recursed). */
+    static void settingPaths(String prefix, Class<?> type, java.util.function.BiConsumer<String, Settings.Field> out) {
+        for (Settings.Field f : Settings.fields(type)) {
+            for (String n : f.isGroup() ? List.of(f.name()) : f.yamlNames()) {
+                if (n.contains(".")) continue;   // dotted YAML names (early_stopping.patience) are not sweep paths
+                if (f.isGroup()) settingPaths(prefix + "." + n, f.type(), out);
+                else out.accept(prefix + "." + n, f);
+            }
+        }
+    }
+
+    /** The setting a sweep path names and its canonical path ({@code training.batch_size} → its field). */
+    static Map.Entry<String, Settings.Field> setting(String path) {
+        Map<String, Map.Entry<String, Settings.Field>> found = new HashMap<>();
+        for (String section : List.of("dataset", "model", "training")) {
+            canonical(section, section, SETTINGS.get(section), found);
+        }
+        return found.get(path);
+    }
+
+    private static void canonical(String written, String canonical, Class<?> type,
+                                  Map<String, Map.Entry<String, Settings.Field>> out) {
+        for (Settings.Field f : Settings.fields(type)) {
+            for (String n : f.isGroup() ? List.of(f.name()) : f.yamlNames()) {
+                if (n.contains(".")) continue;
+                if (f.isGroup()) canonical(written + "." + n, canonical + "." + f.name(), f.type(), out);
+                else out.put(written + "." + n, Map.entry(canonical + "." + f.name(), f));
+            }
+        }
+    }
+
+    /**
+     * Sets a swept value into a copy of the file's tree: a run setting at its canonical key, after removing the keys
+     * that name the same setting otherwise; any other path as it is written.
+     */
+    static void setSwept(ObjectNode tree, String path, JsonNode value) {
+        Map.Entry<String, Settings.Field> s = setting(path);
+        if (s == null) {
+            ExperimentPlan.set(tree, path, value);
+            return;
+        }
+        String canonical = s.getKey();
+        ObjectNode parent = tree;
+        String[] parts = canonical.split("\\.");
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode c = parent.get(parts[i]);
+            parent = c instanceof ObjectNode o ? o : parent.putObject(parts[i]);
+        }
+        for (String n : s.getValue().yamlNames()) {
+            if (!n.contains(".")) {
+                parent.remove(n);
+            } else if (parent.get(n.substring(0, n.indexOf('.'))) instanceof ObjectNode nested) {
+                nested.remove(n.substring(n.indexOf('.') + 1));
+                if (nested.isEmpty()) parent.remove(n.substring(0, n.indexOf('.')));
+            }
+        }
+        parent.set(parts[parts.length - 1], value);
+    }
+
+    private static Class<?> boxed(Class<?> t) {
+        if (t == int.class) return Integer.class;
+        if (t == long.class) return Long.class;
+        if (t == double.class) return Double.class;
+        if (t == boolean.class) return Boolean.class;
+        return t;
     }
 
     private static void collect(String prefix, Class<?> type, Map<String, Class<?>> m) {

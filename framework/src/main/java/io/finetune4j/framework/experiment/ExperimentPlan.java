@@ -8,11 +8,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.finetune4j.framework.data.DatasetCatalogue;
-import io.finetune4j.framework.data.DatasetException;
-import io.finetune4j.framework.data.ReadOptions;
-import io.finetune4j.framework.run.SingleRun;
-import io.finetune4j.models.ModelCatalogue;
+import io.finetune4j.framework.config.RunConfig;
+import io.finetune4j.framework.config.Settings;
 import org.deeplearning4j.arbiter.optimize.api.Candidate;
 import org.deeplearning4j.arbiter.optimize.api.CandidateGenerator;
 import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
@@ -26,7 +23,6 @@ import org.deeplearning4j.arbiter.optimize.parameter.integer.IntegerParameterSpa
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,7 +31,6 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -64,41 +59,70 @@ public final class ExperimentPlan {
     }
 
     public static List<Trial> trials(ExperimentFile ef, Path folder) {
-        ObjectNode base = TREE.valueToTree(ef);
-        base.remove("sweep");
-        base.remove("seeds");
-        base.remove("name");
-        base.remove("description");
         List<Map<String, JsonNode>> candidates = candidates(ef.sweep());
         List<String> swept = sweptPaths(ef.sweep());
         List<Trial> trials = new ArrayList<>();
         for (Map<String, JsonNode> cand : candidates) {
-            ObjectNode tree = base.deepCopy();
+            ExperimentFile typed = ef;
             Long sweptSeed = null;
+            Map<String, Object> values = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> e : cand.entrySet()) {
-                if (e.getKey().equals("seed")) sweptSeed = e.getValue().asLong();
-                else set(tree, e.getKey(), e.getValue());
+                if (e.getKey().equals("seed")) {
+                    sweptSeed = e.getValue().asLong();
+                    continue;
+                }
+                typed = apply(typed, e.getKey(), e.getValue());
+                values.put(e.getKey(), value(typed, e.getKey()));
             }
-            ExperimentFile typed;
-            try {
-                typed = ExperimentFile.MAPPER.treeToValue(tree, ExperimentFile.class);
-            } catch (JsonProcessingException ex) {
-                throw new IllegalArgumentException("sweep values do not fit the file: " + ex.getOriginalMessage());
-            }
-            JsonNode typedTree = TREE.valueToTree(typed);
             List<Long> seeds = sweptSeed != null ? List.of(sweptSeed) : ef.seedList();
             for (long seed : seeds) {
                 Map<String, Object> params = new LinkedHashMap<>();
-                for (String p : swept) {
-                    params.put(p, p.equals("seed") ? (Object) seed
-                            : JSON.convertValue(typedTree.at("/" + p.replace('.', '/')), Object.class));
-                }
-                SingleRun.Options o = options(typed, seed, folder);
-                Map<String, Object> config = config(typed, o, seed);
-                trials.add(new Trial(trials.size(), hash(config), params, seed, o, config, typed.embeddings()));
+                for (String p : swept) params.put(p, p.equals("seed") ? (Object) seed : values.get(p));
+                RunConfig run = typed.runConfig().withTraining(Settings.with(typed.training(), "seed", seed));
+                Map<String, Object> config = new LinkedHashMap<>(Settings.toMap(run));
+                config.remove("output");
+                if (typed.embeddings() != null) config.put("embeddings", embeddingsConfig(typed.embeddings()));
+                trials.add(new Trial(trials.size(), hash(config), params, seed, run, folder, config,
+                        typed.embeddings()));
             }
         }
         return trials;
+    }
+
+    /** The file with one swept value set: a run setting in its record, anything else through its section's tree. */
+    static ExperimentFile apply(ExperimentFile ef, String path, JsonNode value) {
+        Map.Entry<String, Settings.Field> s = ExperimentFile.setting(path);
+        if (s != null) {
+            String canonical = s.getKey(), section = canonical.substring(0, canonical.indexOf('.'));
+            Object v = Settings.convert(s.getValue(), value);
+            return ef.with(section, Settings.with(ef.section(section), canonical.substring(section.length() + 1), v));
+        }
+        ObjectNode tree = TREE.valueToTree(ef);
+        set(tree, path, value);
+        String section = path.substring(0, path.indexOf('.'));
+        try {
+            Class<?> type = section.equals("embeddings") ? ExperimentFile.Embeddings.class
+                    : ExperimentFile.Evaluation.class;
+            Object typed = ExperimentFile.MAPPER.treeToValue(tree.get(section), type);
+            return ef.with(section, typed);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalArgumentException("sweep values do not fit the file: " + ex.getOriginalMessage());
+        }
+    }
+
+    /** The value at a swept path of {@code ef}, as the results record it (enums as their names). */
+    private static Object value(ExperimentFile ef, String path) {
+        Map.Entry<String, Settings.Field> s = ExperimentFile.setting(path);
+        if (s != null) {
+            Object r = ef.section(s.getKey().substring(0, s.getKey().indexOf('.')));
+            Map<String, Object> m = Settings.toMap(r);
+            Object v = m;
+            for (String part : s.getKey().substring(s.getKey().indexOf('.') + 1).split("\\.")) {
+                v = ((Map<?, ?>) v).get(part);
+            }
+            return v;
+        }
+        return JSON.convertValue(TREE.valueToTree(ef).at("/" + path.replace('.', '/')), Object.class);
     }
 
     /** The swept paths in the order of the file (parameters, then the tied groups' keys). */
@@ -210,106 +234,6 @@ public final class ExperimentPlan {
         n.set(parts[parts.length - 1], value);
     }
 
-    // ---- resolution ----------------------------------------------------------------------------------------------
-
-    static SingleRun.Options options(ExperimentFile e, long seed, Path folder) {
-        SingleRun.Options o = new SingleRun.Options();
-        ExperimentFile.Dataset d = e.dataset();
-        o.trainData = resolveData(d.path(), folder);
-        o.testData = d.testPath() == null ? null : resolveData(d.testPath(), folder);
-        o.validationData = d.validationPath() == null ? null : resolveData(d.validationPath(), folder);
-        if (d.format() != null) o.format = ReadOptions.Format.valueOf(d.format().toUpperCase(Locale.ROOT));
-        if (d.textField() != null) o.textField = d.textField();
-        o.textPairField = d.textPairField();
-        o.labelField = d.labelField();
-        o.multiLabel = Boolean.TRUE.equals(d.multiLabel());
-        o.splitField = d.splitField();
-        if (d.split() != null) {
-            o.splitRatios = new double[]{nz(d.split().train()), nz(d.split().validation()), nz(d.split().test())};
-        }
-        o.stratify = d.stratify() == null || d.stratify();
-        o.trainFraction = d.fraction();
-        o.trainLimit = d.trainLimit();
-        o.testLimit = d.testLimit();
-        o.dataSeed = d.seed();
-
-        o.model = resolveModel(e.model().backbone(), folder);
-        ExperimentFile.Head h = e.model().head();
-        if (h != null) {
-            o.pooling = h.pooling();
-            o.headHidden = h.hiddenSize();
-            if (h.dropout() != null) o.dropout = h.dropout();
-            if (h.activation() != null) o.activation = h.activation();
-        }
-        ExperimentFile.Training t = e.training();
-        if (t != null) {
-            if (t.maxLength() != null) o.maxLength = t.maxLength();
-            if (t.batchSize() != null) o.batchSize = t.batchSize();
-            if (t.learningRate() != null) o.learningRate = t.learningRate();
-            if (t.epochs() != null) o.epochs = t.epochs();
-            if (t.warmupRatio() != null) o.warmupRatio = t.warmupRatio();
-            if (t.schedule() != null) o.schedule = t.schedule();
-            if (t.weightDecay() != null) o.weightDecay = t.weightDecay();
-            if (t.maxGradNorm() != null) o.maxGradNorm = t.maxGradNorm();
-            if (t.classWeights() != null) o.classWeights = t.classWeights();
-            if (t.oversample() != null) o.oversample = t.oversample();
-            if (t.freeze() != null) o.freeze = t.freeze();
-            if (t.earlyStopping() != null) {
-                if (t.earlyStopping().patience() != null) o.patience = t.earlyStopping().patience();
-                if (t.earlyStopping().monitor() != null) o.monitor = t.earlyStopping().monitor();
-            }
-            if (t.gradientAccumulation() != null) o.gradientAccumulation = t.gradientAccumulation();
-            if (t.bucketByLength() != null) o.bucketByLength = t.bucketByLength();
-        }
-        o.seed = seed;
-        o.force = true;
-        return o;
-    }
-
-    /** The resolved configuration that names a trial: every setting, data and model as written in the file. */
-    static Map<String, Object> config(ExperimentFile e, SingleRun.Options o, long seed) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        ExperimentFile.Dataset d = e.dataset();
-        c.put("data", d.path());
-        c.put("test_data", d.testPath());
-        c.put("validation_data", d.validationPath());
-        c.put("format", o.format == null ? "auto" : o.format.name().toLowerCase(Locale.ROOT));
-        c.put("text_field", o.textField);
-        c.put("text_pair_field", o.textPairField);
-        c.put("label_field", o.labelField);
-        c.put("multi_label", o.multiLabel);
-        c.put("split_field", o.splitField);
-        c.put("split", o.splitRatios == null ? null : List.of(o.splitRatios[0], o.splitRatios[1], o.splitRatios[2]));
-        c.put("stratify", o.stratify);
-        c.put("fraction", o.trainFraction);
-        c.put("train_limit", o.trainLimit);
-        c.put("test_limit", o.testLimit);
-        c.put("data_seed", o.dataSeed);
-        c.put("backbone", e.model().backbone());
-        c.put("pooling", o.pooling);
-        c.put("head_hidden", o.headHidden);
-        c.put("dropout", o.dropout);
-        c.put("activation", o.activation);
-        c.put("max_length", o.maxLength);
-        c.put("batch_size", o.batchSize);
-        c.put("learning_rate", o.learningRate);
-        c.put("epochs", o.epochs);
-        c.put("warmup_ratio", o.warmupRatio);
-        c.put("schedule", o.schedule);
-        c.put("weight_decay", o.weightDecay);
-        c.put("max_grad_norm", o.maxGradNorm);
-        c.put("class_weights", o.classWeights);
-        c.put("oversample", o.oversample);
-        c.put("freeze", o.freeze);
-        c.put("early_stopping_patience", o.patience);
-        c.put("monitor", o.monitor);
-        c.put("gradient_accumulation", o.gradientAccumulation);
-        c.put("bucket_by_length", o.bucketByLength);
-        c.put("seed", seed);
-        if (e.embeddings() != null) c.put("embeddings", embeddingsConfig(e.embeddings()));
-        return c;
-    }
-
     /** The settings that shape an embedding method's result (not the list of methods: each line has its own). */
     static Map<String, Object> embeddingsConfig(ExperimentFile.Embeddings m) {
         Map<String, Object> c = new LinkedHashMap<>();
@@ -331,32 +255,5 @@ public final class ExperimentPlan {
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /**
-     * A data argument of the file: a path (absolute, or beside the YAML file, or from the current directory) or a
-     * dataset name, see {@link DatasetCatalogue#locate}. A dataset not yet in the cache gets the path it will have
-     * once {@link ExperimentRunner} has fetched it, before the first trial.
-     */
-    public static Path resolveData(String path, Path folder) {
-        try {
-            return DatasetCatalogue.locate(path, folder);
-        } catch (DatasetException e) {
-            return folder.resolve(path).normalize();   // preflight reports it, at its line in the file
-        }
-    }
-
-    /** A backbone: a catalogue name as is; else a folder, beside the YAML file or from the current directory. */
-    public static String resolveModel(String backbone, Path folder) {
-        if (ModelCatalogue.find(backbone).isPresent()) return backbone;
-        Path p = Path.of(backbone);
-        if (p.isAbsolute()) return p.toString();
-        Path beside = folder.resolve(p).normalize();
-        if (Files.isDirectory(beside)) return beside.toString();
-        return p.toAbsolutePath().normalize().toString();
-    }
-
-    private static double nz(Double d) {
-        return d == null ? 0 : d;
     }
 }

@@ -9,7 +9,9 @@ import io.finetune4j.framework.data.DatasetCatalogue;
 import io.finetune4j.framework.data.DatasetException;
 import io.finetune4j.framework.analysis.RunAnalysis;
 import io.finetune4j.framework.analysis.TwoStage;
-import io.finetune4j.framework.run.SingleRun;
+import io.finetune4j.framework.config.RunConfig;
+import io.finetune4j.framework.config.Settings;
+import io.finetune4j.framework.finetune.FineTuneRun;
 import io.finetune4j.models.ModelCatalogue;
 
 import java.io.IOException;
@@ -44,12 +46,13 @@ public final class ExperimentRunner {
     public static final String RESULTS = "results.jsonl";
 
     /** What to run. {@code only}: a trial index or null; {@code shard}/{@code shards}: 1-based shard of n (n = 1: all). */
-    public record Options(Path output, boolean dryRun, Integer only, int shard, int shards, String progress) {
+    public record Options(Path output, boolean dryRun, Integer only, int shard, int shards,
+                          RunConfig.Progress progress) {
         public Options {
             if (shards < 1 || shard < 1 || shard > shards) {
                 throw new IllegalArgumentException("--shard must be i/n with 1 <= i <= n, not " + shard + "/" + shards);
             }
-            progress = progress == null ? "auto" : progress;
+            progress = progress == null ? RunConfig.Progress.AUTO : progress;
         }
     }
 
@@ -130,10 +133,8 @@ public final class ExperimentRunner {
             }
             out.flush();
             if (fineTune) {
-                SingleRun.Options o = t.options();
-                o.output = tdir;
-                o.progress = opts.progress();
-                SingleRun.Result r = runTrial(ef.analysis(), o, loaded.folder(), out);
+                RunConfig run = t.run().withOutput(new RunConfig.OutputArgs(tdir, true, opts.progress()));
+                FineTuneRun.Result r = runTrial(ef.analysis(), run, t.folder(), out);
                 Map<String, Object> line = resultLine(t, r);
                 if (t.embeddings() != null) {                              // compare: true
                     line.put("params", EmbeddingTrials.params(t, EmbeddingTrials.FINE_TUNE));
@@ -154,13 +155,13 @@ public final class ExperimentRunner {
     }
 
     /** One trial: a single run, or the three runs of a two-stage analysis; then the per-trial analyses. */
-    static SingleRun.Result runTrial(AnalysisSection a, SingleRun.Options o, Path folder, PrintWriter out)
+    static FineTuneRun.Result runTrial(AnalysisSection a, RunConfig run, Path folder, PrintWriter out)
             throws IOException {
-        if (a == null) return SingleRun.run(o, out);
-        SingleRun.Result r;
+        if (a == null) return FineTuneRun.run(run, folder, out);
+        FineTuneRun.Result r;
         if (a.twoStage() != null) {
             AnalysisSection.TwoStage ts = a.twoStage();
-            TwoStage.Outcome two = TwoStage.run(o, ts.pairList(), Boolean.TRUE.equals(ts.normalise()),
+            TwoStage.Outcome two = TwoStage.run(run, folder, ts.pairList(), Boolean.TRUE.equals(ts.normalise()),
                     ts.top() == null ? 10 : ts.top(), out);
             Map<String, Object> metrics = new LinkedHashMap<>(two.singleRun().metrics());
             Map<String, Object> summary = new LinkedHashMap<>();
@@ -168,47 +169,45 @@ public final class ExperimentRunner {
                 summary.put(k, two.json().get(k));
             }
             metrics.put("two_stage", summary);
-            r = new SingleRun.Result(two.singleRun().outputDir(), metrics, two.singleRun().report());
+            r = new FineTuneRun.Result(two.singleRun().outputDir(), metrics, two.singleRun().timing(),
+                    two.singleRun().report());
         } else {
-            r = SingleRun.run(o, out);
+            r = FineTuneRun.run(run, folder, out);
         }
         if (a.perTrial()) RunAnalysis.analyze(r.outputDir(), a.settings(folder), out);
         return r;
     }
 
     /**
-     * Data files and backbones must exist before the first trial starts: datasets named in the file that are not in
-     * the cache yet are fetched (or unpacked) now.
+     * Data and backbones must be there before the first trial starts: datasets named in the file that are not in
+     * the cache yet are fetched (or unpacked) now, and each trial's settings are checked together.
      */
     static void preflight(ExperimentFile.Loaded l, List<Trial> trials, PrintWriter out) {
+        Set<String> ready = new HashSet<>();
         for (Trial t : trials) {
-            SingleRun.Options o = t.options();
-            for (Path p : new Path[]{o.trainData, o.testData, o.validationData}) {
-                if (p == null || Files.exists(p)) continue;
-                String ptr = p == o.trainData ? "path" : p == o.testData ? "test_path" : "validation_path";
-                String written = String.valueOf(t.config().get(p == o.trainData ? "data" : ptr));
+            RunConfig.DataArgs d = t.run().data();
+            String[][] data = {{d.path(), "path"}, {d.testPath(), "test_path"}, {d.validationPath(), "validation_path"}};
+            for (String[] x : data) {
+                if (x[0] == null || !ready.add(x[0])) continue;
                 try {
-                    DatasetCatalogue.materialize(written, l.folder(), line -> {
+                    DatasetCatalogue.materialize(x[0], t.folder(), line -> {
                         out.println("finetune4j: " + line);
                         out.flush();
                     });
                 } catch (DatasetException e) {
-                    throw l.error(sweptOr(l, t, "dataset." + ptr, "/dataset/" + ptr), "trial " + t.index() + ": "
+                    throw l.error(sweptOr(l, t, "dataset." + x[1], "/dataset/" + x[1]), "trial " + t.index() + ": "
                             + e.getMessage());
                 }
-                if (!Files.exists(p)) {
-                    throw l.error(sweptOr(l, t, "dataset." + ptr, "/dataset/" + ptr), "trial " + t.index() + ": "
-                            + p + ": no such file");
-                }
             }
-            if (ModelCatalogue.find(o.model).isEmpty() && !Files.isDirectory(Path.of(o.model))) {
+            String backbone = FineTuneRun.backbone(t.run().model().backbone(), t.folder());
+            if (ModelCatalogue.find(backbone).isEmpty() && !Files.isDirectory(Path.of(backbone))) {
                 throw l.error(sweptOr(l, t, "model.backbone", "/model/backbone"), "trial " + t.index()
-                        + ": backbone '" + t.config().get("backbone") + "' is neither a catalogue name ("
+                        + ": backbone '" + t.run().model().backbone() + "' is neither a catalogue name ("
                         + ModelCatalogue.ENTRIES.stream().map(ModelCatalogue.Entry::name).collect(Collectors.joining(", "))
-                        + ") nor a checkpoint folder (" + o.model + ")");
+                        + ") nor a checkpoint folder (" + backbone + ")");
             }
             try {
-                SingleRun.checkOptions(o);
+                Settings.checkRelations(t.run(), "");
             } catch (IllegalArgumentException e) {
                 throw l.error(t.params().isEmpty() ? "/training" : "/sweep", "trial " + t.index() + " " + describe(t)
                         + ": " + e.getMessage());
@@ -234,7 +233,7 @@ public final class ExperimentRunner {
         return sb.append("seed=").append(t.seed()).toString();
     }
 
-    static Map<String, Object> resultLine(Trial t, SingleRun.Result r) {
+    static Map<String, Object> resultLine(Trial t, FineTuneRun.Result r) {
         Map<String, Object> m = r.metrics();
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("trial", t.index());
@@ -243,15 +242,18 @@ public final class ExperimentRunner {
         line.put("seed", t.seed());
         line.put("model", m.get("model"));
         line.put("config", t.config());
-        line.put("train_seconds", m.get("train_seconds"));
-        line.put("train_samples_per_second", m.get("train_samples_per_second"));
-        line.put("train_tokens_per_second", m.get("train_tokens_per_second"));
+        Map<String, Object> timing = r.timing();
+        line.put("train_seconds", timing.get("train_seconds"));
+        line.put("train_samples_per_second", timing.get("train_samples_per_second"));
+        line.put("train_tokens_per_second", timing.get("train_tokens_per_second"));
         List<Object> epochSeconds = new ArrayList<>();
+        if (timing.get("epochs") instanceof List<?> epochs) {
+            for (Object o : epochs) if (o instanceof Map<?, ?> e) epochSeconds.add(e.get("seconds"));
+        }
         List<Object> curve = new ArrayList<>();
         if (m.get("epochs") instanceof List<?> epochs) {
             for (Object o : epochs) {
                 if (!(o instanceof Map<?, ?> e)) continue;
-                epochSeconds.add(e.get("seconds"));
                 Map<String, Object> c = new LinkedHashMap<>();
                 for (String k : List.of("epoch", "train_loss", "val_loss", "val_accuracy", "val_macro_f1")) {
                     c.put(k, e.get(k));

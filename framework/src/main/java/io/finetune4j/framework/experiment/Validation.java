@@ -22,66 +22,6 @@ final class Validation {
         }
         if (e.dataset() == null) throw l.error("", "missing required section 'dataset' (with a path)");
         if (blank(e.dataset().path())) throw l.error("/dataset", "missing required field dataset.path");
-        if (e.model() == null) throw l.error("", "missing required section 'model' (with a backbone)");
-        if (blank(e.model().backbone())) throw l.error("/model", "missing required field model.backbone");
-
-        ExperimentFile.Dataset d = e.dataset();
-        oneOf(l, "/dataset/format", d.format(), ExperimentFile.FORMATS);
-        int ways = (d.splitField() != null ? 1 : 0) + (d.testPath() != null ? 1 : 0) + (d.split() != null ? 1 : 0);
-        if (ways > 1) {
-            throw l.error(d.split() != null ? "/dataset/split" : "/dataset/test_path",
-                    "give one of dataset.split_field, dataset.test_path or dataset.split ratios, not several");
-        }
-        if (d.split() != null) {
-            ExperimentFile.Ratios r = d.split();
-            double tr = nz(r.train()), va = nz(r.validation()), te = nz(r.test());
-            if (tr < 0 || va < 0 || te < 0) throw l.error("/dataset/split", "split ratios must be >= 0");
-            if (!(tr > 0)) throw l.error("/dataset/split", "split needs a positive train ratio");
-            if (!(te > 0)) throw l.error("/dataset/split", "split needs a positive test ratio");
-        }
-        if (d.fraction() != null && !(d.fraction() > 0 && d.fraction() <= 1)) {
-            throw l.error("/dataset/fraction", "dataset.fraction must be in (0, 1], not " + d.fraction());
-        }
-        positive(l, "/dataset/train_limit", d.trainLimit());
-        positive(l, "/dataset/test_limit", d.testLimit());
-
-        if (e.model().head() != null) {
-            ExperimentFile.Head h = e.model().head();
-            oneOf(l, "/model/head/pooling", h.pooling(), ExperimentFile.POOLINGS);
-            oneOf(l, "/model/head/activation", h.activation(), ExperimentFile.ACTIVATIONS);
-            if (h.dropout() != null && !(h.dropout() >= 0 && h.dropout() < 1)) {
-                throw l.error("/model/head/dropout", "model.head.dropout must be in [0, 1)");
-            }
-            if (h.hiddenSize() != null && h.hiddenSize() < 0) {
-                throw l.error("/model/head/hidden_size", "model.head.hidden_size must be >= 0");
-            }
-        }
-        if (e.training() != null) {
-            ExperimentFile.Training t = e.training();
-            positive(l, "/training/max_length", t.maxLength());
-            positive(l, "/training/batch_size", t.batchSize());
-            positive(l, "/training/epochs", t.epochs());
-            positive(l, "/training/gradient_accumulation", t.gradientAccumulation());
-            if (t.learningRate() != null && !(t.learningRate() > 0)) {
-                throw l.error("/training/learning_rate", "training.learning_rate must be > 0");
-            }
-            oneOf(l, "/training/schedule", t.schedule(), ExperimentFile.SCHEDULES);
-            if (t.freeze() != null && !t.freeze().matches("none|backbone|top:[0-9]+")) {
-                throw l.error("/training/freeze", "training.freeze must be none, backbone or top:N, not '"
-                        + t.freeze() + "'");
-            }
-            if (t.classWeights() != null
-                    && !t.classWeights().matches("none|balanced|[0-9.eE+\\-]+(,[0-9.eE+\\-]+)*")) {
-                throw l.error("/training/class_weights", "training.class_weights must be none, balanced or "
-                        + "w1,w2,..., not '" + t.classWeights() + "'");
-            }
-            if (t.earlyStopping() != null) {
-                oneOf(l, "/training/early_stopping/monitor", t.earlyStopping().monitor(), ExperimentFile.MONITORS);
-                if (t.earlyStopping().patience() != null && t.earlyStopping().patience() < 0) {
-                    throw l.error("/training/early_stopping/patience", "patience must be >= 0");
-                }
-            }
-        }
         if (e.evaluation() != null) oneOf(l, "/evaluation/metric", e.evaluation().metric(), ExperimentFile.METRICS);
         if (e.seeds() != null) {
             if (e.seeds().isEmpty()) throw l.error("/seeds", "seeds is an empty list");
@@ -128,7 +68,7 @@ final class Validation {
                 }
             }
         }
-        if (Boolean.TRUE.equals(e.dataset().multiLabel())) {
+        if (e.dataset().multiLabel()) {
             throw l.error("/embeddings", "the embedding classifiers are single-label: dataset.multi_label is set");
         }
     }
@@ -227,7 +167,7 @@ final class Validation {
         ObjectNode copy = l.tree().deepCopy();
         copy.remove("sweep");
         copy.remove("seeds");
-        ExperimentPlan.set(copy, path, value);
+        ExperimentFile.setSwept(copy, path, value);
         ExperimentFile typed = ExperimentFile.convert(l, copy, ptr);
         // run the semantic checks on the variant too, but report them at the value
         try {
@@ -296,7 +236,4 @@ final class Validation {
         return s == null || s.isBlank();
     }
 
-    private static double nz(Double d) {
-        return d == null ? 0 : d;
-    }
 }

@@ -1,6 +1,7 @@
 package io.finetune4j.framework.model;
 
 import io.finetune4j.models.BertConfig;
+import io.finetune4j.models.EncoderNames;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -10,36 +11,37 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Head parameter names (as in Hugging Face's RoBERTa classification head: {@code classifier.dense},
- * {@code classifier.out_proj}) and their seeded initialisation: normal(0, 0.02) weights and zero biases, as
- * BERT's {@code initializer_range}.
+ * New weights for a head, initialised as Hugging Face's {@code _init_weights} does for a missing module: normal(0,
+ * initializer_range = 0.02) weights and zero biases, drawn from the seed. BERT's head needs a pooler; a backbone
+ * exported without one (MiniLM, bge) gets a new one, as {@code BertForSequenceClassification.from_pretrained} does.
  */
 public final class HeadWeights {
-    public static final String DENSE = "classifier.dense";
-    public static final String OUT = "classifier.out_proj";
-
     private HeadWeights() {
     }
 
-    public static Map<String, INDArray> initialise(BertConfig config, HeadConfig head, long seed, DataType dt) {
+    public static Map<String, INDArray> initialise(BertConfig config, ClassifierHead head, long seed, DataType dt) {
         // java.util.Random, not ND4J's: a seeded ND4J Random gave different normal samples in every process
-        // (M2.1; its uniform and Bernoulli samples do repeat), and a seed must fix the run across processes.
+        // (docs/dl4j-notes.md §2.4), and a seed must fix the run across processes.
         Random rng = new Random(seed);
         Map<String, INDArray> w = new LinkedHashMap<>();
-        long in = config.hiddenSize();
-        if (head.hiddenSize() > 0) {
-            w.put(DENSE + ".weight", normal(rng, head.hiddenSize(), in, 0.02, dt));
-            w.put(DENSE + ".bias", Nd4j.zeros(dt, head.hiddenSize()));
-            in = head.hiddenSize();
+        long h = config.hiddenSize();
+        if (head.isHf() && !config.isDistilBert() && !config.hasPooler()) {
+            linear(w, EncoderNames.BERT.pooler(), h, h, rng, dt);
         }
-        w.put(OUT + ".weight", normal(rng, head.numLabels(), in, 0.02, dt));
-        w.put(OUT + ".bias", Nd4j.zeros(dt, head.numLabels()));
+        long in = h;
+        for (String layer : head.layers(config)) {
+            boolean last = layer.equals(ClassifierHead.CLASSIFIER) || layer.equals(ClassifierHead.OUT_PROJ);
+            long out = last ? head.numLabels() : layer.equals(ClassifierHead.DENSE) ? head.hiddenSize() : h;
+            linear(w, layer, out, in, rng, dt);
+            in = out;
+        }
         return w;
     }
 
-    private static INDArray normal(Random rng, long rows, long cols, double std, DataType dt) {
-        double[] v = new double[Math.toIntExact(rows * cols)];
-        for (int i = 0; i < v.length; i++) v[i] = rng.nextGaussian() * std;
-        return Nd4j.create(v, new long[]{rows, cols}, DataType.DOUBLE).castTo(dt);
+    private static void linear(Map<String, INDArray> w, String prefix, long out, long in, Random rng, DataType dt) {
+        double[] v = new double[Math.toIntExact(out * in)];
+        for (int i = 0; i < v.length; i++) v[i] = rng.nextGaussian() * BertConfig.INITIALIZER_RANGE;
+        w.put(prefix + ".weight", Nd4j.create(v, new long[]{out, in}, DataType.DOUBLE).castTo(dt));
+        w.put(prefix + ".bias", Nd4j.zeros(dt, out));
     }
 }

@@ -1,7 +1,7 @@
 package io.finetune4j.framework.model;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finetune4j.framework.config.RunConfig.LossNormalisation;
+import io.finetune4j.framework.config.RunConfig.Pooling;
 import io.finetune4j.framework.train.Batch;
 import io.finetune4j.framework.train.Batches;
 import io.finetune4j.framework.train.TrainingData;
@@ -12,7 +12,6 @@ import io.finetune4j.models.Embeddings;
 import io.finetune4j.models.EncoderInference;
 import io.finetune4j.models.ModelException;
 import io.finetune4j.models.StepMemory;
-import io.finetune4j.models.checkpoint.SafetensorsFile;
 import io.finetune4j.models.tokenizer.Encoding;
 import io.finetune4j.models.tokenizer.WordPieceTokenizer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -29,50 +28,75 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A text classifier: a backbone plus a head (Keras-Hub's Task). Holds every weight — backbone and head — in one
- * map of live arrays that the trainer updates in place, and saves as a folder that loads back with identical
- * outputs: {@code model.safetensors}, {@code config.json}, {@code classifier.json} (head and label names) and the
- * tokenizer files.
+ * A text classifier: a backbone plus a head ({@link ClassifierHead}; Keras-Hub's Task). Holds every weight, backbone
+ * and head, in one map of live arrays that the trainer updates in place, and saves as a Hugging Face folder
+ * ({@link ClassifierFolder}): with the default head, {@code AutoModelForSequenceClassification.from_pretrained}
+ * opens it with its trained head.
  */
 public final class TextClassifier {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long INFERENCE_POOL_BYTES = 1L << 30;
 
     private final String backboneName;
     private final BertConfig config;
-    private final HeadConfig head;
+    private final ClassifierHead head;
     private final LinkedHashMap<String, INDArray> weights;
     private final WordPieceTokenizer tokenizer;
     private final Embeddings embeddings;
+    private final boolean newPooler;
     private ClassifierGraph inference;
     private StepMemory inferenceMemory;
 
-    public TextClassifier(String backboneName, BertConfig config, HeadConfig head,
+    public TextClassifier(String backboneName, BertConfig config, ClassifierHead head,
                           LinkedHashMap<String, INDArray> weights, WordPieceTokenizer tokenizer) {
+        this(backboneName, config, head, weights, tokenizer, false);
+    }
+
+    private TextClassifier(String backboneName, BertConfig config, ClassifierHead head,
+                           LinkedHashMap<String, INDArray> weights, WordPieceTokenizer tokenizer, boolean newPooler) {
+        this.newPooler = newPooler;
         this.backboneName = backboneName;
         this.config = config;
         this.head = head;
         this.weights = weights;
         this.tokenizer = tokenizer;
         this.embeddings = new Embeddings(config, weights);
-        if ("pooler".equals(head.pooling()) && !config.hasPooler()) {
+        if (head.pooling() == Pooling.POOLER && !config.hasPooler()) {
             throw new IllegalArgumentException(backboneName + " has no pooler: use pooling cls or mean");
+        }
+        for (String layer : head.layers(config)) {
+            if (!weights.containsKey(layer + ".weight")) throw new ModelException("the head has no tensor '" + layer + ".weight'");
         }
     }
 
-    /** A new classifier on a pretrained backbone; the head is initialised from {@code seed}. */
-    public static TextClassifier create(Backbone backbone, HeadConfig head, long seed) {
+    /**
+     * A new classifier on a pretrained backbone: the head (and, for BERT's head on a backbone exported without
+     * one, a pooler) initialised from {@code seed}; a masked-LM head of the checkpoint is left out.
+     */
+    public static TextClassifier create(Backbone backbone, ClassifierHead head, long seed) {
         LinkedHashMap<String, INDArray> w = new LinkedHashMap<>();
         backbone.weights().forEach((k, v) -> {
-            if (!k.startsWith("cls.")) w.put(k, v.dup());   // the MLM head is not part of a classifier
+            if (!Backbone.isMaskedLmTensor(k)) w.put(k, v.dup());
         });
         w.putAll(HeadWeights.initialise(backbone.config(), head, seed, w.values().iterator().next().dataType()));
-        return new TextClassifier(backbone.name(), backbone.config(), head, w, backbone.tokenizer());
+        BertConfig config = backbone.config();
+        boolean newPooler = head.isHf() && !config.isDistilBert() && !config.hasPooler();
+        if (newPooler) config = config.withPooler(true);
+        return new TextClassifier(backbone.name(), config, head, w, backbone.tokenizer(), newPooler);
+    }
+
+    /** The same weights with another config (other dropout rates, say); the head stays. */
+    public TextClassifier withConfig(BertConfig other) {
+        return new TextClassifier(backboneName, other, head, weights, tokenizer, newPooler);
+    }
+
+    /** Whether the pooler is new (initialised for BERT's head on a backbone exported without one), not pretrained. */
+    public boolean hasNewPooler() {
+        return newPooler;
     }
 
     public BertConfig config() { return config; }
 
-    public HeadConfig head() { return head; }
+    public ClassifierHead head() { return head; }
 
     public LinkedHashMap<String, INDArray> weights() { return weights; }
 
@@ -137,7 +161,7 @@ public final class TextClassifier {
     /** The dropout-free graph, built on first use, with its arrays reused from batch to batch (StepMemory). */
     private ClassifierGraph inferenceGraph() {
         if (inference == null) {
-            inference = new ClassifierGraph(config, head, weights, false);
+            inference = new ClassifierGraph(config, head, weights, false, LossNormalisation.PYTORCH);
             inferenceMemory = StepMemory.install(inference.sd, false, INFERENCE_POOL_BYTES);
         }
         return inference;
@@ -145,13 +169,13 @@ public final class TextClassifier {
 
     /** Placeholders of a batch for {@code graph}; {@code masks} (dropout) only for a training graph. */
     public Map<String, INDArray> placeholders(ClassifierGraph graph, Batch b, Map<String, INDArray> masks) {
-        DataType dt = weights.get(HeadWeights.OUT + ".weight").dataType();
+        DataType dt = dtype();
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(BertEncoder.INPUT, embeddings.lookup(b.inputIds(), b.tokenTypeIds()).castTo(dt));
         ph.put(BertEncoder.ATTENTION_BIAS, EncoderInference.attentionBias(b.attentionMask(), dt));
         ph.put(ClassifierGraph.TARGETS, Nd4j.create(b.targets()).castTo(dt));
         ph.put(ClassifierGraph.EXAMPLE_WEIGHTS, Nd4j.createFromArray(b.weights()).castTo(dt));
-        if ("mean".equals(head.pooling())) {
+        if (head.pooling() == Pooling.MEAN) {
             int[][] m = b.attentionMask();
             double[] flat = new double[b.size() * b.length()];
             for (int i = 0; i < m.length; i++) for (int j = 0; j < m[i].length; j++) flat[i * b.length() + j] = m[i][j];
@@ -170,41 +194,20 @@ public final class TextClassifier {
         }
     }
 
-    // ---- saving and loading ------------------------------------------------------------------------------------
-
-    public void save(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        config.write(dir.resolve("config.json"));
-        SafetensorsFile.write(dir.resolve("model.safetensors"), weights, Map.of("format", "pt", "finetune4j.backbone", backboneName));
-        tokenizer.save(dir);
-        ObjectNode n = JSON.createObjectNode();
-        n.put("backbone", backboneName).put("pooling", head.pooling()).put("hidden_size", head.hiddenSize())
-                .put("activation", head.activation()).put("dropout", head.dropout()).put("multi_label", head.multiLabel());
-        head.labels().forEach(n.putArray("labels")::add);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("classifier.json").toFile(), n);
+    /** The weights' data type (float32 normally, float64 in the reference tests). */
+    public DataType dtype() {
+        return weights.get(head.layers(config).get(0) + ".weight").dataType();
     }
 
+    // ---- saving and loading ------------------------------------------------------------------------------------
+
+    /** Writes the classifier as a Hugging Face folder ({@link ClassifierFolder#write}). */
+    public void save(Path dir, Map<String, Object> extra) throws IOException {
+        ClassifierFolder.write(this, dir, extra);
+    }
+
+    /** A classifier folder that finetune4j or Hugging Face saved ({@link ClassifierFolder#read}). */
     public static TextClassifier load(Path dir) {
-        Path meta = dir.resolve("classifier.json");
-        if (!Files.isRegularFile(meta)) {
-            throw new ModelException(meta + ": missing — not a fine-tuned finetune4j model folder");
-        }
-        try {
-            var n = JSON.readTree(meta.toFile());
-            List<String> labels = new ArrayList<>();
-            n.path("labels").forEach(x -> labels.add(x.asText()));
-            HeadConfig head = new HeadConfig(n.path("pooling").asText(), n.path("hidden_size").asInt(),
-                    n.path("activation").asText(), n.path("dropout").asDouble(), labels, n.path("multi_label").asBoolean());
-            BertConfig config = BertConfig.read(dir.resolve("config.json"));
-            LinkedHashMap<String, INDArray> w = SafetensorsFile.read(dir.resolve("model.safetensors"));
-            config = config.withPooler(w.containsKey("pooler.dense.weight"));
-            Backbone.validate(dir.resolve("model.safetensors").toString(), config, w);
-            if (!w.containsKey(HeadWeights.OUT + ".weight")) {
-                throw new ModelException(dir.resolve("model.safetensors") + ": missing tensor '" + HeadWeights.OUT + ".weight'");
-            }
-            return new TextClassifier(n.path("backbone").asText(), config, head, w, WordPieceTokenizer.load(dir));
-        } catch (IOException e) {
-            throw new ModelException(meta + ": " + e.getMessage());
-        }
+        return ClassifierFolder.read(dir);
     }
 }

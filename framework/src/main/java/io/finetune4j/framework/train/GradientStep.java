@@ -1,7 +1,7 @@
 package io.finetune4j.framework.train;
 
 import io.finetune4j.framework.model.ClassifierGraph;
-import io.finetune4j.framework.model.HeadWeights;
+import io.finetune4j.framework.config.RunConfig.LossNormalisation;
 import io.finetune4j.framework.model.TextClassifier;
 import io.finetune4j.models.BertConfig;
 import io.finetune4j.models.BertEncoder;
@@ -50,14 +50,14 @@ public final class GradientStep {
         }
     }
 
-    public GradientStep(TextClassifier model, Set<String> trainable, long seed) {
+    public GradientStep(TextClassifier model, Set<String> trainable, long seed, LossNormalisation normalisation) {
         this.model = model;
         BertConfig config = model.config();
         Map<String, INDArray> weights = model.weights();
-        this.dt = weights.get(HeadWeights.OUT + ".weight").dataType();
-        this.graph = new ClassifierGraph(config, model.head(), weights, true);
+        this.dt = model.dtype();
+        this.graph = new ClassifierGraph(config, model.head(), weights, true, normalisation);
         this.embeddings = new Embeddings(config, weights);
-        this.masks = new DropoutMasks(seed * 31 + 17, model.head().dropout());
+        this.masks = new DropoutMasks(seed * 31 + 17);
         List<String> tables = List.of(embeddings.tableNames());
         this.wordTable = tables.get(0);
         for (String name : trainable) if (graph.sd.hasVariable(name) && !tables.contains(name)) graphGrads.add(name);
@@ -74,9 +74,12 @@ public final class GradientStep {
     public Output run(Batch b) {
         BertConfig config = model.config();
         Map<String, INDArray> ph = model.placeholders(graph, b,
-                masks.next(BertEncoder.dropoutMaskShapes(config, b.size(), b.length()), dt));
-        ph.put(ClassifierGraph.HEAD_DROPOUT, masks.next(ClassifierGraph.HEAD_DROPOUT,
-                new long[]{b.size(), graph.headDropoutWidth(config)}, dt));
+                masks.next(BertEncoder.dropoutMasks(config, b.size(), b.length()), dt));
+        double headRate = model.head().dropout();
+        if (headRate > 0) {
+            ph.put(ClassifierGraph.HEAD_DROPOUT, masks.next(ClassifierGraph.HEAD_DROPOUT,
+                    new DropoutMasks.Mask(new long[]{b.size(), graph.headDropoutWidth()}, headRate), dt));
+        }
         memory.begin(outputs);
         OutAndGrad og = graph.sd.calculateGradientsAndOutputs(ph, List.of(ClassifierGraph.LOSS), graphGrads);
         model.closeInputs(ph);   // the masks stay: DropoutMasks refills them next step

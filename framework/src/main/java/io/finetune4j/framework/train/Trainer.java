@@ -1,5 +1,8 @@
 package io.finetune4j.framework.train;
 
+import io.finetune4j.framework.config.RunConfig.BestMetric;
+import io.finetune4j.framework.config.RunConfig.LossNormalisation;
+import io.finetune4j.framework.config.RunConfig.TrainingArgs;
 import io.finetune4j.framework.eval.ClassificationReport;
 import io.finetune4j.framework.eval.MultiLabelMetrics;
 import io.finetune4j.framework.model.TextClassifier;
@@ -11,44 +14,64 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.*;
 
 /**
- * Fine-tunes a {@link TextClassifier}: seeded shuffling, dynamic padding, dropout masks from the seed, AdamW with
- * warm-up and linear decay, gradient clipping and accumulation, evaluation on a validation set each epoch and
- * early stopping that restores the best weights. Same seed, same data, same machine: bit-identical results.
+ * Fine-tunes a {@link TextClassifier} as Hugging Face's Trainer does (docs/hf-semantics.md): seeded shuffling,
+ * dynamic padding, dropout masks from the seed; per optimizer update, the batches of its accumulation group (each
+ * batch's loss divided by the group's size), global-norm clipping, AdamW with the learning rate of
+ * {@link LearningRateSchedule}; an evaluation on the validation set each epoch, the best epoch by
+ * {@code metric_for_best_model}, early stopping, and the best weights restored at the end. Same seed, same data,
+ * same machine: bit-identical results.
  */
 public final class Trainer {
     private final TextClassifier model;
-    private final TrainOptions opts;
+    private final TrainingArgs args;
     private final TrainingListener listener;
 
     public record EpochResult(int epoch, double trainLoss, double validationLoss, double validationAccuracy,
                               double validationMacroF1, double seconds, double samplesPerSecond,
                               double tokensPerSecond) {
+        /** The value of a metric for the best model (NaN without validation). */
+        public double metric(BestMetric m) {
+            return switch (m) {
+                case LOSS -> validationLoss;
+                case ACCURACY -> validationAccuracy;
+                case MACRO_F1 -> validationMacroF1;
+            };
+        }
     }
 
-    public record Result(List<EpochResult> epochs, int bestEpoch, double trainSeconds, double samplesPerSecond,
-                         double tokensPerSecond, int steps, long trainedSamples) {
+    /**
+     * @param bestEpoch the epoch with the best {@code metric_for_best_model} on the validation set (without
+     *                  validation: the last)
+     * @param restored  whether the model holds the best epoch's weights instead of the last epoch's
+     */
+    public record Result(List<EpochResult> epochs, int bestEpoch, boolean restored, double trainSeconds,
+                         double samplesPerSecond, double tokensPerSecond, int steps, long trainedSamples) {
     }
 
-    public Trainer(TextClassifier model, TrainOptions opts, TrainingListener listener) {
+    public Trainer(TextClassifier model, TrainingArgs args, TrainingListener listener) {
         this.model = model;
-        this.opts = opts;
+        this.args = args;
         this.listener = listener == null ? TrainingListener.NONE : listener;
     }
 
-    /** Which weights learn under the freeze policy. */
-    public static Set<String> trainable(BertConfig config, Collection<String> all, String freeze) {
+    /**
+     * Which weights learn under the freeze policy: the head always; {@code none}: everything; {@code top:N}: also the
+     * pooler and the top N layers; {@code backbone}: the head only, and a pooler the head brought in new.
+     */
+    public static Set<String> trainable(TextClassifier model, String freeze) {
+        BertConfig config = model.config();
         Set<String> out = new LinkedHashSet<>();
-        for (String name : all) {
-            if (name.startsWith("classifier.")) out.add(name);
-            else if (freeze.equals("none")) out.add(name);
+        EncoderNames n = EncoderNames.of(config);
+        for (String name : model.weights().keySet()) {
+            boolean pooler = n.pooler() != null && name.startsWith(n.pooler() + ".");
+            if (model.head().owns(name, config) || freeze.equals("none")) out.add(name);
+            else if (pooler && (freeze.startsWith("top:") || model.hasNewPooler())) out.add(name);
             else if (freeze.startsWith("top:")) {
                 int top = Integer.parseInt(freeze.substring(4));
-                EncoderNames n = EncoderNames.of(config);
                 for (int l = Math.max(0, config.numLayers() - top); l < config.numLayers(); l++) {
                     String layerPrefix = n.query(l).substring(0, n.query(l).indexOf(".attention"));
                     if (name.startsWith(layerPrefix + ".")) out.add(name);
                 }
-                if (n.pooler() != null && name.startsWith(n.pooler() + ".")) out.add(name);
             }
         }
         return out;
@@ -56,36 +79,39 @@ public final class Trainer {
 
     public Result fit(TrainingData train, TrainingData validation) {
         if (train.size() == 0) throw new IllegalArgumentException("the training set is empty");
-        BertConfig config = model.config();
         Map<String, INDArray> weights = model.weights();
-        Set<String> trainable = trainable(config, weights.keySet(), opts.freeze());
-        GradientStep gradientStep = new GradientStep(model, trainable, opts.seed());
+        Set<String> trainable = trainable(model, args.freeze());
+        GradientStep gradientStep = new GradientStep(model, trainable, args.seed(), args.classWeightsNormalisation());
 
-        Random order = new Random(opts.seed());
-        AdamW adamw = new AdamW(opts.weightDecay());
-        List<Encoding> enc = model.encode(train.texts(), train.textPairs(), opts.maxLength());
-        int batchesPerEpoch = (train.size() + opts.batchSize() - 1) / opts.batchSize();
-        int stepsPerEpoch = (batchesPerEpoch + opts.gradientAccumulation() - 1) / opts.gradientAccumulation();
-        int totalSteps = stepsPerEpoch * opts.epochs();
-        LearningRateSchedule schedule = new LearningRateSchedule(opts.learningRate(),
-                (int) Math.round(opts.warmupRatio() * totalSteps), totalSteps, opts.linearDecay());
+        Random order = new Random(args.seed());
+        AdamW adamw = new AdamW(args.adamBeta1(), args.adamBeta2(), args.adamEpsilon(), args.weightDecay());
+        List<Encoding> enc = model.encode(train.texts(), train.textPairs(), args.maxLength());
+        int batchesPerEpoch = (train.size() + args.perDeviceTrainBatchSize() - 1) / args.perDeviceTrainBatchSize();
+        int totalSteps = LearningRateSchedule.updatesPerEpoch(batchesPerEpoch, args.gradientAccumulationSteps())
+                * args.numTrainEpochs();
+        LearningRateSchedule schedule = LearningRateSchedule.of(args, totalSteps);
+        boolean validating = validation != null && validation.size() > 0;
+        if (args.earlyStoppingPatience() > 0 && !validating) {
+            throw new IllegalArgumentException("early_stopping_patience needs validation data (validation_path, "
+                    + "validation_fraction, a split with a validation share, or a split field with validation rows)");
+        }
 
         List<EpochResult> history = new ArrayList<>();
         Map<String, INDArray> best = null;
-        int bestEpoch = 0, sinceBest = 0;
-        double bestScore = Double.NaN, trainSeconds = 0;
+        int bestEpoch = 0, sinceImprovement = 0;
+        double bestMetric = Double.NaN, trainSeconds = 0;
         long samples = 0, tokens = 0;
         int step = 0;
         Map<String, INDArray> accumulated = null;
         GradientStep.Output unreleased = null;
         int accumulatedBatches = 0;
 
-        for (int epoch = 1; epoch <= opts.epochs(); epoch++) {
+        for (int epoch = 1; epoch <= args.numTrainEpochs(); epoch++) {
             long epochStart = System.nanoTime();
             long epochSamples = 0, epochTokens = 0;
             double lossSum = 0;
-            List<Batch> batches = Batches.shuffled(enc, train, opts.batchSize(), model.tokenizer().padId(), order,
-                    opts.bucketByLength());
+            List<Batch> batches = Batches.shuffled(enc, train, args.perDeviceTrainBatchSize(),
+                    model.tokenizer().padId(), order, args.groupByLength());
             for (int bi = 0; bi < batches.size(); bi++) {
                 Batch b = batches.get(bi);
                 GradientStep.Output out = gradientStep.run(b);
@@ -98,7 +124,7 @@ public final class Trainer {
 
                 // Without accumulation the step's own arrays are used and handed back after the update; with it,
                 // the sum lives in arrays of its own, because each step's arrays are reused by the next.
-                boolean accumulate = opts.gradientAccumulation() > 1;
+                boolean accumulate = args.gradientAccumulationSteps() > 1;
                 if (accumulated == null) {
                     accumulated = accumulate ? dup(grads) : grads;
                 } else {
@@ -108,14 +134,13 @@ public final class Trainer {
                 else unreleased = out;
                 accumulatedBatches++;
                 boolean lastBatch = bi == batches.size() - 1;
-                if (accumulatedBatches == opts.gradientAccumulation() || lastBatch) {
-                    if (accumulatedBatches > 1) {
+                if (accumulatedBatches == args.gradientAccumulationSteps() || lastBatch) {
+                    if (accumulatedBatches > 1) {          // each batch's loss over the batches of its group
                         double scale = 1.0 / accumulatedBatches;
                         accumulated.values().forEach(g -> g.muli(scale));
                     }
-                    clip(accumulated, opts.maxGradNorm());
-                    double lr = schedule.at(step);
-                    adamw.step(weights, accumulated, lr);
+                    clip(accumulated, args.maxGradNorm());
+                    adamw.step(weights, accumulated, schedule.at(step));
                     if (unreleased != null) unreleased.close();
                     else accumulated.values().forEach(INDArray::close);
                     unreleased = null;
@@ -137,9 +162,9 @@ public final class Trainer {
             tokens += epochTokens;
 
             double valLoss = Double.NaN, valAcc = Double.NaN, valF1 = Double.NaN;
-            if (validation != null && validation.size() > 0) {
-                TextClassifier.Evaluation ev = model.evaluate(validation, opts.maxLength(), Math.max(opts.batchSize(), 32));
-                valLoss = ev.meanLoss();
+            if (validating) {
+                TextClassifier.Evaluation ev = model.evaluate(validation, args.maxLength(), args.evalBatchSize());
+                valLoss = weightedLoss(ev.exampleLoss(), validation.weights(), args.classWeightsNormalisation());
                 double[] accF1 = accuracyAndMacroF1(validation, ev.probabilities(), model.head().multiLabel());
                 valAcc = accF1[0];
                 valF1 = accF1[1];
@@ -148,29 +173,43 @@ public final class Trainer {
                     epochSamples / seconds, epochTokens / seconds);
             history.add(r);
             listener.onEpochEnd(r);
+            if (!validating) continue;
 
-            if (validation != null && validation.size() > 0) {
-                double score = switch (opts.monitor()) {
-                    case "val_accuracy" -> valAcc;
-                    case "val_macro_f1" -> valF1;
-                    default -> -valLoss;
-                };
-                if (best == null || score > bestScore) {
-                    bestScore = score;
-                    bestEpoch = epoch;
-                    sinceBest = 0;
-                    if (opts.epochs() > 1) best = snapshot(weights, trainable);
-                } else if (opts.patience() > 0 && ++sinceBest >= opts.patience()) {
-                    break;
-                }
-            } else {
+            // Hugging Face's order: early stopping compares with the best metric of the epochs before this one
+            // (EarlyStoppingCallback, with its threshold), then the best model is chosen by a strict comparison.
+            double value = r.metric(args.metricForBestModel());
+            boolean greater = args.greaterIsBetterOrDefault();
+            boolean better = Double.isNaN(bestMetric) || (greater ? value > bestMetric : value < bestMetric);
+            boolean improved = Double.isNaN(bestMetric)
+                    || (better && Math.abs(value - bestMetric) > args.earlyStoppingThreshold());
+            sinceImprovement = improved ? 0 : sinceImprovement + 1;
+            if (better) {
+                bestMetric = value;
                 bestEpoch = epoch;
+                if (args.restoresBestModel() && epoch < args.numTrainEpochs()) {
+                    if (best != null) best.values().forEach(INDArray::close);
+                    best = snapshot(weights, trainable);
+                }
             }
+            if (args.earlyStoppingPatience() > 0 && sinceImprovement >= args.earlyStoppingPatience()) break;
         }
-        if (best != null && bestEpoch != history.size()) {
-            best.forEach((k, v) -> weights.get(k).assign(v));   // early stopping restores the best weights
+        boolean restored = args.restoresBestModel() && best != null && bestEpoch != history.size();
+        if (restored) best.forEach((k, v) -> weights.get(k).assign(v));   // the best epoch's weights
+        return new Result(history, validating ? bestEpoch : history.size(), restored, trainSeconds,
+                samples / trainSeconds, tokens / trainSeconds, step, samples);
+    }
+
+    /**
+     * The loss of a set under the training objective's weighting: {@code Σ wᵢ·lossᵢ / Σ wᵢ} (PyTorch) or
+     * {@code mean(wᵢ·lossᵢ)} (Keras); without class weights, the mean.
+     */
+    public static double weightedLoss(double[] exampleLoss, double[] weights, LossNormalisation normalisation) {
+        double sum = 0, wsum = 0;
+        for (int i = 0; i < exampleLoss.length; i++) {
+            sum += weights[i] * exampleLoss[i];
+            wsum += weights[i];
         }
-        return new Result(history, bestEpoch, trainSeconds, samples / trainSeconds, tokens / trainSeconds, step, samples);
+        return normalisation == LossNormalisation.KERAS ? sum / exampleLoss.length : sum / wsum;
     }
 
     private static Map<String, INDArray> dup(Map<String, INDArray> grads) {
@@ -185,19 +224,21 @@ public final class Trainer {
         return s;
     }
 
-    /** Scales all gradients together so that their global L2 norm is at most {@code maxNorm} (0 = off). */
-    static void clip(Map<String, INDArray> grads, double maxNorm) {
-        if (maxNorm <= 0) return;
+    /**
+     * Clips the gradients' global L2 norm to {@code maxNorm} as {@code torch.nn.utils.clip_grad_norm_}: every
+     * gradient times {@code min(1, maxNorm / (norm + 1e-6))}; 0 = off. Returns the norm before clipping.
+     */
+    static double clip(Map<String, INDArray> grads, double maxNorm) {
         double sq = 0;
         for (INDArray g : grads.values()) {
             double n = g.norm2Number().doubleValue();
             sq += n * n;
         }
         double norm = Math.sqrt(sq);
-        if (norm > maxNorm) {
-            double scale = maxNorm / (norm + 1e-6);
-            grads.values().forEach(g -> g.muli(scale));
-        }
+        if (maxNorm <= 0) return norm;
+        double coef = maxNorm / (norm + 1e-6);
+        if (coef < 1) grads.values().forEach(g -> g.muli(coef));
+        return norm;
     }
 
     /**

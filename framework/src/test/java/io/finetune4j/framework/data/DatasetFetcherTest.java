@@ -48,7 +48,9 @@ class DatasetFetcherTest {
 
     @Test
     void everyCatalogueDatasetHasAConverter() {
-        assertEquals(DatasetCatalogue.ENTRIES.stream().map(DatasetCatalogue.Entry::name).collect(Collectors.toSet()),
+        // a subset is taken from its parent's converted file, every other dataset has a converter of its own
+        assertEquals(DatasetCatalogue.ENTRIES.stream().filter(e -> e.parent() == null)
+                        .map(DatasetCatalogue.Entry::name).collect(Collectors.toSet()),
                 DatasetFetcher.CONVERSIONS.keySet());
     }
 

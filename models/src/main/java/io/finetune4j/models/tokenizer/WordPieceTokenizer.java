@@ -33,6 +33,7 @@ public final class WordPieceTokenizer {
     public static final String VOCAB_TXT = "vocab.txt";
     public static final String TOKENIZER_JSON = "tokenizer.json";
     public static final String TOKENIZER_CONFIG_JSON = "tokenizer_config.json";
+    public static final String SPECIAL_TOKENS_MAP_JSON = "special_tokens_map.json";
     public static final int DEFAULT_MODEL_MAX_LENGTH = 512;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -318,8 +319,9 @@ public final class WordPieceTokenizer {
     }
 
     /**
-     * Writes {@code vocab.txt} (id order) and {@code tokenizer_config.json} ({@code do_lower_case},
-     * {@code strip_accents}, {@code tokenize_chinese_chars}, {@code model_max_length}, special tokens) into
+     * Writes {@code vocab.txt} (id order), {@code tokenizer_config.json} ({@code do_lower_case},
+     * {@code strip_accents}, {@code tokenize_chinese_chars}, {@code model_max_length}, special tokens) and
+     * {@code special_tokens_map.json} into
      * {@code dir}, readable by {@link #load} and by Hugging Face's {@code BertTokenizer(Fast)}. An existing
      * {@code tokenizer.json} in {@code dir} is left alone and would take precedence in {@link #load}.
      */
@@ -353,7 +355,12 @@ public final class WordPieceTokenizer {
             if (maskId >= 0) {
                 c.put("mask_token", idToToken[maskId]);
             }
-            JSON.writeValue(config.toFile(), c);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(config.toFile(), c);
+            ObjectNode special = JSON.createObjectNode();
+            for (String k : List.of("cls_token", "mask_token", "pad_token", "sep_token", "unk_token")) {
+                if (c.has(k)) special.put(k, c.get(k).asText());
+            }
+            JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(SPECIAL_TOKENS_MAP_JSON).toFile(), special);
         } catch (IOException e) {
             throw new ModelException(dir + ": cannot write tokenizer (" + e.getMessage() + ")");
         }

@@ -1,5 +1,6 @@
-package io.finetune4j.framework.run;
+package io.finetune4j.framework.finetune;
 
+import io.finetune4j.framework.config.RunConfig.Progress;
 import io.finetune4j.framework.train.Trainer;
 import io.finetune4j.framework.train.TrainingListener;
 
@@ -24,12 +25,12 @@ public final class ProgressListener implements TrainingListener {
     }
 
     /** {@code auto}: redraw on a terminal ({@code System.console() != null}), else log lines; {@code none}: silent. */
-    public static TrainingListener create(String mode, PrintWriter out) {
+    public static TrainingListener create(Progress mode, PrintWriter out) {
         return switch (mode) {
-            case "none" -> TrainingListener.NONE;
-            case "bar" -> new ProgressListener(out, true);
-            case "log" -> new ProgressListener(out, false);
-            default -> new ProgressListener(out, System.console() != null);
+            case NONE -> TrainingListener.NONE;
+            case BAR -> new ProgressListener(out, true);
+            case LOG -> new ProgressListener(out, false);
+            case AUTO -> new ProgressListener(out, System.console() != null);
         };
     }
 

@@ -1,4 +1,4 @@
-package io.finetune4j.framework.run;
+package io.finetune4j.framework.finetune;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
