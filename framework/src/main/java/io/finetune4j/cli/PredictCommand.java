@@ -32,7 +32,8 @@ import java.util.concurrent.Callable;
  * on validation data at training time; 0.5 without it).
  */
 @Command(name = "predict", sortOptions = false,
-        description = "Classify texts with a fine-tuned model folder (the model/ folder of a train run).")
+        description = "Classify texts with a fine-tuned classifier folder (the model/ folder of a train run, or any "
+                + "Hugging Face *ForSequenceClassification folder of BERT or DistilBERT).")
 final class PredictCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,7 +41,8 @@ final class PredictCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
-            description = "A fine-tuned model folder (holds classifier.json).")
+            description = "A classifier folder: the model/ folder of a train run, or a Hugging Face "
+                    + "BertForSequenceClassification / DistilBertForSequenceClassification folder.")
     Path model;
 
     @Option(names = "--max-length", paramLabel = "N", defaultValue = "128",

@@ -64,7 +64,7 @@ class SafetensorsFileTest {
     }
 
     @Test
-    void stripsBertPrefixKeepsOthersAndSkipsIntegerBuffers() throws IOException {
+    void readsEveryTensorAsStoredUnderItsOwnName() throws IOException {
         Path f = tmp.resolve("prefixed.safetensors");
         // Hand-made, as a BertForSequenceClassification would save it (with an I64 position_ids buffer).
         write(f, "{\"bert.pooler.dense.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
@@ -75,11 +75,15 @@ class SafetensorsFileTest {
                 le(b -> b.putFloat(1.5f).putFloat(-2f).putShort((short) 0x3c00).putShort((short) 0xc000)
                         .putLong(0).putLong(1).putShort((short) 0x3f80).putDouble(0.25), 38));
         var w = SafetensorsFile.read(f);
-        assertEquals("[pooler.dense.bias, classifier.bias, cls.predictions.bias, x.double]", w.keySet().toString());
-        assertEquals(-2f, w.get("pooler.dense.bias").getFloat(1));
+        assertEquals("[bert.pooler.dense.bias, classifier.bias, bert.embeddings.position_ids, cls.predictions.bias, "
+                + "x.double]", w.keySet().toString());
+        assertEquals(-2f, w.get("bert.pooler.dense.bias").getFloat(1));
         assertArrayEquals(new float[]{1f, -2f}, w.get("classifier.bias").toFloatVector());   // F16 1.0, -2.0
+        assertEquals(DataType.LONG, w.get("bert.embeddings.position_ids").dataType());
+        assertEquals(1L, w.get("bert.embeddings.position_ids").getLong(0, 1));
         assertEquals(1f, w.get("cls.predictions.bias").getFloat(0));                        // BF16 1.0
-        assertEquals(0.25f, w.get("x.double").getFloat(0));
+        assertEquals(DataType.DOUBLE, w.get("x.double").dataType(), "F64 stays float64");
+        assertEquals(0.25, w.get("x.double").getDouble(0));
     }
 
     @Test

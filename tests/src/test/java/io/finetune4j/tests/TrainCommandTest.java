@@ -42,10 +42,16 @@ class TrainCommandTest {
         assertTrue(r.out().contains("finetune4j: test accuracy"), r.out());
 
         JsonNode m = JSON.readTree(a.resolve("metrics.json").toFile());
-        for (String k : List.of("test", "train_seconds", "train_samples_per_second", "train_tokens_per_second",
-                "epochs", "best_epoch", "seed", "model", "config")) {
+        for (String k : List.of("test", "epochs", "best_epoch", "seed", "model", "config", "resolved")) {
             assertTrue(m.has(k), "metrics.json lacks " + k + ": " + m);
         }
+        JsonNode timing = JSON.readTree(a.resolve("timing.json").toFile());
+        for (String k : List.of("train_seconds", "train_samples_per_second", "train_tokens_per_second", "epochs")) {
+            assertTrue(timing.has(k), "timing.json lacks " + k + ": " + timing);
+        }
+        // the settings by their Hugging Face names; the old option names were accepted as aliases
+        assertEquals(48, m.get("config").get("data").get("max_train_samples").asInt());
+        assertEquals(16, m.get("config").get("training").get("per_device_train_batch_size").asInt());
         JsonNode test = m.get("test");
         for (String k : List.of("accuracy", "macro_f1", "weighted_f1", "per_class")) {
             assertTrue(test.has(k), "test metrics lack " + k);
@@ -54,7 +60,7 @@ class TrainCommandTest {
         assertTrue(acc >= 0 && acc <= 1, "accuracy " + acc);
         assertEquals(1, m.get("epochs").size());
         assertEquals(32, test.get("examples").asInt());
-        assertEquals(48, m.get("config").get("train_examples").asInt());
+        assertEquals(48, m.get("resolved").get("train_examples").asInt());
         assertEquals(42, m.get("seed").asInt());
         assertTrue(test.get("per_class").has("neg") && test.get("per_class").has("pos"));
 
@@ -70,13 +76,15 @@ class TrainCommandTest {
         for (String k : List.of("text", "true", "predicted", "confidence", "loss", "probabilities")) {
             assertTrue(p0.has(k), "prediction lacks " + k + ": " + p0);
         }
-        assertTrue(Files.isRegularFile(a.resolve("model/classifier.json")));
         assertTrue(Files.isRegularFile(a.resolve("model/model.safetensors")));
+        JsonNode modelConfig = JSON.readTree(a.resolve("model/config.json").toFile());
+        assertEquals("BertForSequenceClassification", modelConfig.get("architectures").get(0).asText());
+        assertEquals("pos", modelConfig.get("id2label").get("1").asText());
 
         // refuses to overwrite a finished run without --force (before any training)
         CliTest.Result again = cli(imdbArgs(a));
         assertEquals(2, again.code());
-        assertTrue(again.err().contains("--force"), again.err());
+        assertTrue(again.err().contains("--overwrite-output-dir"), again.err());
 
         // same seed, another folder: identical test metrics
         Path b = tmp.resolve("run-b");
@@ -97,7 +105,7 @@ class TrainCommandTest {
         CliTest.Result bad = cli("predict", "--model", tmp.toString(), "text");
         assertEquals(2, bad.code());
         assertEquals(1, bad.errLines().size(), bad.err());
-        assertTrue(bad.err().contains("classifier.json"), bad.err());
+        assertTrue(bad.err().contains("config.json"), bad.err());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.finetune4j.framework.analysis;
 
+import io.finetune4j.framework.io.Ordered;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.finetune4j.framework.model.TextClassifier;
@@ -123,7 +124,7 @@ public final class EdgeCases {
         Map<String, Object> m = new LinkedHashMap<>();
         for (Map.Entry<String, int[]> e : byTag(scored).entrySet()) {
             int[] c = e.getValue();
-            m.put(e.getKey(), Map.of("correct", c[0], "total", c[1], "accuracy", c[1] == 0 ? 0.0 : (double) c[0] / c[1]));
+            m.put(e.getKey(), Ordered.map("correct", c[0], "total", c[1], "accuracy", c[1] == 0 ? 0.0 : (double) c[0] / c[1]));
         }
         return m;
     }

@@ -1,5 +1,6 @@
 package io.finetune4j.framework.analysis;
 
+import io.finetune4j.framework.io.Ordered;
 import io.finetune4j.framework.eval.PredictionRecord;
 import io.finetune4j.framework.experiment.Plot;
 
@@ -256,7 +257,7 @@ public final class ErrorAnalysis {
         m.put("confidence_threshold", confidence);
         m.put("confident_errors", confidentErrors(confidence).size());
         Map<String, Object> pc = new LinkedHashMap<>();
-        for (ClassErrors c : perClass()) pc.put(c.label(), Map.of("tp", c.tp(), "fp", c.fp(), "fn", c.fn()));
+        for (ClassErrors c : perClass()) pc.put(c.label(), Ordered.map("tp", c.tp(), "fp", c.fp(), "fn", c.fn()));
         m.put("per_class", pc);
         List<Map<String, Object>> bins = new ArrayList<>();
         for (LengthBin b : byLength(lengthEdges)) {

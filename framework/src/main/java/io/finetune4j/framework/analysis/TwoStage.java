@@ -1,5 +1,6 @@
 package io.finetune4j.framework.analysis;
 
+import io.finetune4j.framework.io.Ordered;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.finetune4j.framework.data.Example;
@@ -250,13 +251,13 @@ public final class TwoStage {
         json.put("pair_source", pairNote);
         json.put("test_examples", n);
         json.put("routed_to_stage2", routed);
-        json.put("single", Map.of("accuracy", before.accuracy(), "macro_f1", before.macroF1()));
-        json.put("combined", Map.of("accuracy", after.accuracy(), "macro_f1", after.macroF1()));
+        json.put("single", Ordered.map("accuracy", before.accuracy(), "macro_f1", before.macroF1()));
+        json.put("combined", Ordered.map("accuracy", after.accuracy(), "macro_f1", after.macroF1()));
         json.put("macro_f1_change", after.macroF1() - before.macroF1());
         json.put("stage1_test", r1.metrics().get("test"));
         json.put("stage2_test", r2.metrics().get("test"));
         Map<String, Object> perClass = new LinkedHashMap<>();
-        for (int j = 0; j < labels.size(); j++) perClass.put(labels.get(j), Map.of("single_f1", f0[j], "two_stage_f1",
+        for (int j = 0; j < labels.size(); j++) perClass.put(labels.get(j), Ordered.map("single_f1", f0[j], "two_stage_f1",
                 f1[j], "support", sup[j]));
         json.put("per_class_f1", perClass);
         json.put("single_right_two_stage_wrong", lost);

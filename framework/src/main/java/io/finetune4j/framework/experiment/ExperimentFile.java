@@ -48,8 +48,15 @@ public record ExperimentFile(String name, String description, DataArgs dataset, 
                              AnalysisSection analysis) {
 
     /** The sections of run settings, by their name in the file. */
-    static final Map<String, Class<?>> SETTINGS = Map.of("dataset", DataArgs.class, "model", ModelArgs.class,
-            "training", TrainingArgs.class);
+    static final Map<String, Class<?>> SETTINGS = settingsSections();
+
+    private static Map<String, Class<?>> settingsSections() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("dataset", DataArgs.class);
+        m.put("model", ModelArgs.class);
+        m.put("training", TrainingArgs.class);
+        return m;
+    }
 
     /** The sections Jackson reads. */
     record Other(String name, String description, Evaluation evaluation, List<Long> seeds, Sweep sweep,

@@ -1,5 +1,6 @@
 package io.finetune4j.framework.finetune;
 
+import io.finetune4j.framework.io.Ordered;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.finetune4j.framework.config.RunConfig;
@@ -208,7 +209,7 @@ public final class FineTuneRun {
         r.put("test_examples", data.test().size());
         r.put("labels", h.labels());
         r.put("problem_type", h.problemType());
-        r.put("head", Map.of("type", Settings.text(h.type()), "pooling", Settings.text(h.pooling()),
+        r.put("head", Ordered.map("type", Settings.text(h.type()), "pooling", Settings.text(h.pooling()),
                 "hidden_size", h.hiddenSize(), "activation", Settings.text(h.activation())));
         r.put("hidden_dropout_prob", model.config().hiddenDropout());
         r.put("attention_probs_dropout_prob", model.config().attentionDropout());
@@ -224,7 +225,7 @@ public final class FineTuneRun {
         t.put("train_tokens_per_second", fit.tokensPerSecond());
         List<Map<String, Object>> epochs = new ArrayList<>();
         for (Trainer.EpochResult e : fit.epochs()) {
-            epochs.add(Map.of("epoch", e.epoch(), "seconds", e.seconds(), "samples_per_second", e.samplesPerSecond(),
+            epochs.add(Ordered.map("epoch", e.epoch(), "seconds", e.seconds(), "samples_per_second", e.samplesPerSecond(),
                     "tokens_per_second", e.tokensPerSecond()));
         }
         t.put("epochs", epochs);

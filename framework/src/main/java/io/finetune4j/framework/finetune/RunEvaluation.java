@@ -1,5 +1,6 @@
 package io.finetune4j.framework.finetune;
 
+import io.finetune4j.framework.io.Ordered;
 import io.finetune4j.framework.data.Example;
 import io.finetune4j.framework.data.TextDataset;
 import io.finetune4j.framework.eval.ClassificationReport;
@@ -60,7 +61,7 @@ public record RunEvaluation(Map<String, Object> test, Map<String, Object> valida
             }
             return new RunEvaluation(multiLabel(data.test(), te, thresholds), validation, thresholds,
                     multiLabelReport(mm, labels), null, testRecords, validationRecords,
-                    Map.of("subset_accuracy", none.subsetAccuracy(), "hamming_loss", none.hammingLoss(),
+                    Ordered.map("subset_accuracy", none.subsetAccuracy(), "hamming_loss", none.hammingLoss(),
                             "micro_f1", none.microF1()));
         }
         Map<String, Object> validation = null;

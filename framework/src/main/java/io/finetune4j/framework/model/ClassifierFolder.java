@@ -1,5 +1,6 @@
 package io.finetune4j.framework.model;
 
+import io.finetune4j.framework.io.Ordered;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -61,7 +62,7 @@ public final class ClassifierFolder {
         ObjectNode ours = json.putObject("finetune4j");
         ours.put("backbone", m.backboneName());
         if (!head.isHf()) {
-            ours.set("head", JSON.valueToTree(Map.of("type", "dense", "pooling", Settings.text(head.pooling()),
+            ours.set("head", JSON.valueToTree(Ordered.map("type", "dense", "pooling", Settings.text(head.pooling()),
                     "hidden_size", head.hiddenSize(), "activation", Settings.text(head.activation()),
                     "dropout", head.dropout())));
         }

@@ -107,8 +107,9 @@ public final class TextClassifier {
     public List<Encoding> encode(List<String> texts, List<String> pairs, int maxLength) {
         List<Encoding> out = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
-            out.add(pairs == null ? tokenizer.encode(texts.get(i), maxLength)
-                    : tokenizer.encode(texts.get(i), pairs.get(i), maxLength));
+            String pair = pairs == null ? null : pairs.get(i);     // a set may mix single texts and pairs
+            out.add(pair == null ? tokenizer.encode(texts.get(i), maxLength)
+                    : tokenizer.encode(texts.get(i), pair, maxLength));
         }
         return out;
     }

@@ -41,8 +41,9 @@ public final class SafetensorsFile {
     }
 
     /**
-     * Reads every floating-point tensor as float32, in file order, with a leading {@code bert.} /
-     * {@code distilbert.} stripped from the names. Integer buffers ({@code position_ids}) are validated but left out.
+     * Reads every tensor, in file order, under the name the file gives it: F64 as float64, F32 / F16 / BF16 as
+     * float32, integers as int64 / int32. What a name means (a model's prefix, a buffer) is the reader of the
+     * checkpoint's business ({@link HfCheckpoint}).
      */
     public static LinkedHashMap<String, INDArray> read(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -73,14 +74,9 @@ public final class SafetensorsFile {
                 String name = e.getKey();
                 if (name.equals(METADATA)) continue;
                 Entry t = parseEntry(file, name, e.getValue(), dataLen);
-                String canonical = Tensors.canonical(name);
-                if (!t.dtype.isFloat() || Tensors.isBuffer(canonical)) continue;
-                if (out.containsKey(canonical)) {
-                    throw bad(file, "tensors '" + name + "' and another both map to '" + canonical + "'");
-                }
                 // Map only this tensor's bytes: works for files over 2 GB and leaves paging to the OS.
                 ByteBuffer bytes = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin, t.end - t.begin);
-                out.put(canonical, Tensors.toFloat32(bytes, t.dtype, t.shape));
+                out.put(name, Tensors.toArray(bytes, t.dtype, t.shape));
             }
             return out;
         } catch (IOException e) {

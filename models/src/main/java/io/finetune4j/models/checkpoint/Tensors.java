@@ -43,6 +43,35 @@ final class Tensors {
     }
 
     /**
+     * Decodes a safetensors tensor as it is stored: F64 as float64, integers as int64 / int32, the other floating
+     * types as float32 ({@link #toFloat32}).
+     */
+    static INDArray toArray(ByteBuffer data, Dtype dtype, long[] shape) {
+        ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int n = Math.toIntExact(numel(shape));
+        switch (dtype) {
+            case F64 -> {
+                double[] d = new double[n];
+                b.asDoubleBuffer().get(d);
+                return shape.length == 0 ? Nd4j.scalar(d[0]) : Nd4j.create(d, shape, 'c');
+            }
+            case I64 -> {
+                long[] l = new long[n];
+                b.asLongBuffer().get(l);
+                return Nd4j.createFromArray(l).reshape(shape);
+            }
+            case I32 -> {
+                int[] i = new int[n];
+                b.asIntBuffer().get(i);
+                return Nd4j.createFromArray(i).reshape(shape);
+            }
+            default -> {
+                return toFloat32(data, dtype, shape);
+            }
+        }
+    }
+
+    /**
      * Decodes {@code data} (exactly numel × size little-endian bytes) into a new float32 c-order INDArray.
      * The bytes are copied once into a float[] and once into ND4J's off-heap buffer; a 90 MB embedding table
      * therefore costs 90 MB of heap briefly, never the whole file.
