@@ -62,9 +62,10 @@ class DistilBertCheckpointTest {
         assertEquals(1536, c.intermediateSize());
         assertEquals(0, c.typeVocabSize());
         assertFalse(c.hasPooler());
-        // The reader strips "distilbert." and leaves the task head's names alone.
+        // The reader strips "distilbert."; the task head's tensors keep their names, apart from the backbone.
         assertTrue(distil.weights().containsKey("transformer.layer.5.ffn.lin2.weight"));
-        assertTrue(distil.weights().containsKey("classifier.weight"));
+        assertFalse(distil.weights().containsKey("classifier.weight"));
+        assertTrue(io.finetune4j.models.checkpoint.HfCheckpoint.read(dir).head().containsKey("classifier.weight"));
         assertTrue(distil.weights().keySet().stream().noneMatch(k -> k.startsWith("distilbert.")),
                 distil.weights().keySet().toString());
 

@@ -344,20 +344,22 @@ public final class Settings {
                         + where[i].substring(where[i].lastIndexOf('/') + 1) + " sets it too)");
             }
             where[i] = ptr;
+            // messages name the key as written, and the setting's own name when the key is another of its names
+            String named = dotted + key + (key.equals(f.name()) ? "" : " (" + f.name() + ")");
+            if (f.isGroup()) {
+                if (!e.getValue().isObject()) throw fail(locator, ptr, named + ": expected a mapping");
+                values[i] = bindObject(f.type(), (ObjectNode) e.getValue(), ptr, locator);
+                continue;
+            }
             try {
-                if (f.isGroup()) {
-                    if (!e.getValue().isObject()) throw new IllegalArgumentException("expected a mapping");
-                    values[i] = bindObject(f.type(), (ObjectNode) e.getValue(), ptr, locator);
-                } else {
-                    values[i] = convert(f, e.getValue());
-                    String p = problem(f, values[i]);
-                    if (p != null) throw new IllegalArgumentException(p);
-                }
+                values[i] = convert(f, e.getValue());
             } catch (SettingException ex) {
                 throw ex;
             } catch (IllegalArgumentException ex) {
-                throw fail(locator, ptr, dotted + f.name() + ": " + ex.getMessage());
+                throw fail(locator, ptr, named + ": " + ex.getMessage());
             }
+            String problem = problem(f, values[i]);
+            if (problem != null) throw fail(locator, ptr, named + " " + problem);
         }
         for (int i = 0; i < fs.size(); i++) if (where[i] == null) values[i] = fs.get(i).defaultValue();
         R r = construct(type, values);
