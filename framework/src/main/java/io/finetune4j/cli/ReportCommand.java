@@ -34,7 +34,7 @@ final class ReportCommand implements Callable<Integer> {
     List<Path> dirs = new ArrayList<>();
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR",
-            description = "Where to write summary.md and the PNG plots (default: the first DIR).")
+            description = "Where to write summary.md and the plots, PNG + SVG (default: the first DIR).")
     Path output;
 
     @Option(names = "--metric", paramLabel = "NAME", defaultValue = "accuracy",

@@ -40,8 +40,8 @@ class AnalyzeCommandTest {
                 "--confidence", "0.6");
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("finetune4j: edge cases: "), r.out());
-        for (String f : List.of("abstention.txt", "abstention.png", "errors.md", "error_rate_by_length.png",
-                "analysis.json")) {
+        for (String f : List.of("abstention.txt", "abstention.png", "abstention.svg", "errors.md",
+                "error_rate_by_length.png", "error_rate_by_length.svg", "analysis.json")) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f + " missing");
         }
         String md = Files.readString(run.resolve("errors.md"));

@@ -69,6 +69,8 @@ class TrainCommandTest {
             byte[] head = new byte[4];
             System.arraycopy(Files.readAllBytes(a.resolve(png)), 0, head, 0, 4);
             assertArrayEquals(PNG, head, png + " is not a PNG");
+            String svg = Files.readString(a.resolve(png.replace(".png", ".svg")));
+            assertTrue(svg.contains("<svg") && svg.contains("<title>Confusion matrix"), png + ": no SVG beside it");
         }
         List<String> preds = Files.readAllLines(a.resolve("predictions.jsonl"), StandardCharsets.UTF_8);
         assertEquals(32, preds.size());

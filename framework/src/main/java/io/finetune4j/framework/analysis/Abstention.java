@@ -1,7 +1,8 @@
 package io.finetune4j.framework.analysis;
 
 import io.finetune4j.framework.eval.PredictionRecord;
-import io.finetune4j.framework.experiment.Plot;
+import io.finetune4j.framework.plot.ChartFiles;
+import io.finetune4j.framework.plot.XyChart;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -235,16 +236,16 @@ public final class Abstention {
         return m;
     }
 
-    /** Coverage (x) vs accuracy (y) of both rules. */
+    /** Coverage (x) vs accuracy (y) of both rules: the PNG, and an SVG beside it. */
     public void writeCurvePng(Path file) throws IOException {
-        Plot plot = new Plot("Abstention: accuracy vs coverage (" + size() + " examples)", "coverage", "accuracy");
+        XyChart plot = new XyChart("Abstention: accuracy vs coverage (" + size() + " examples)", "coverage", "accuracy");
         for (Rule r : Rule.values()) {
             List<Point> pts = curve(r).stream().filter(p -> !Double.isNaN(p.accuracy())).toList();
             double[] x = pts.stream().mapToDouble(Point::coverage).toArray();
             double[] y = pts.stream().mapToDouble(Point::accuracy).toArray();
-            plot.add(r.description, x, y, pts.size() > 40 ? Plot.Style.LINE : Plot.Style.LINE_AND_POINTS);
+            plot.add(r.description, x, y, pts.size() > 40 ? XyChart.Style.LINE : XyChart.Style.LINE_AND_POINTS);
         }
-        Plot.writePng(file, plot);
+        ChartFiles.write(plot.chart(), file);
     }
 
     static String fmt(double v) {

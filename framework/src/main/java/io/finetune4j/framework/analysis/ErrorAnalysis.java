@@ -2,7 +2,8 @@ package io.finetune4j.framework.analysis;
 
 import io.finetune4j.framework.io.Ordered;
 import io.finetune4j.framework.eval.PredictionRecord;
-import io.finetune4j.framework.experiment.Plot;
+import io.finetune4j.framework.plot.BarChart;
+import io.finetune4j.framework.plot.ChartFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -164,14 +165,14 @@ public final class ErrorAnalysis {
         return edges.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** A bar per bin: the error rate, labelled with the words range and count. */
+    /** A bar per bin: the error rate, labelled with the words range and count (the PNG, and an SVG beside it). */
     public static void writeLengthPng(Path file, List<LengthBin> bins, String title) throws IOException {
-        Plot plot = new Plot(title, "words (examples)", "error rate");
+        BarChart plot = new BarChart(title, "words (examples)", "error rate");
         for (LengthBin b : bins) {
             plot.bar(b.name() + " (" + b.examples() + ")", Double.isNaN(b.errorRate()) ? 0 : b.errorRate(),
                     Double.NaN, new double[0]);
         }
-        Plot.writePng(file, plot);
+        ChartFiles.write(plot.chart(), file);
     }
 
     // ---- the report -------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * Summarises an experiment's {@code results.jsonl} lines (one JSON object per finished trial, see the runner) into
- * {@code summary.md} and PNG plots in one folder:
+ * {@code summary.md} and PNG plots (an SVG beside each) in one folder:
  * <ul>
  *   <li>{@code summary.md}: every trial sorted by {@code test.<metric>} descending (swept params by their short
  *   name, seed, the metric, accuracy, macro F1 — or micro F1 and micro ROC-AUC for multi-label data — train
@@ -258,7 +258,7 @@ public final class Summary {
     /** A param value as a cell: numbers compact ({@code 5e-05}, {@code 64}, {@code 0.5}), text as it is. */
     static String value(JsonNode v) {
         if (v == null || v.isNull() || v.isMissingNode()) return "–";
-        if (v.isNumber()) return Plot.number(v.asDouble());
+        if (v.isNumber()) return Numbers.compact(v.asDouble());
         if (v.isValueNode()) return v.asText();
         return v.toString();
     }

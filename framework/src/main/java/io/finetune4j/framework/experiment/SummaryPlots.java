@@ -3,6 +3,10 @@ package io.finetune4j.framework.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.finetune4j.framework.experiment.Summary.Model;
 import io.finetune4j.framework.experiment.Summary.Trial;
+import io.finetune4j.framework.plot.BarChart;
+import io.finetune4j.framework.plot.ChartFiles;
+import io.finetune4j.framework.plot.XyChart;
+import org.knowm.xchart.internal.chartpart.Chart;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The plots of a {@link Summary}; each method returns the file names it wrote. */
+/** The plots of a {@link Summary} (PNG, an SVG beside each); {@link #write} returns the PNG file names it wrote. */
 final class SummaryPlots {
 
     private SummaryPlots() {
@@ -24,41 +28,40 @@ final class SummaryPlots {
         for (String p : m.params) {
             String shortName = m.shortNames.get(p);
             String file = "metric_vs_" + shortName.replaceAll("[^A-Za-z0-9_.-]", "_") + ".png";
-            Plot plot = m.isNumeric(p) ? numeric(m, p, metricLabel) : categorical(m, p, metricLabel);
-            if (plot == null) continue;
-            Plot.writePng(dir.resolve(file), plot);
+            Chart<?, ?> plot = m.isNumeric(p) ? numeric(m, p, metricLabel) : categorical(m, p, metricLabel);
+            ChartFiles.write(plot, dir.resolve(file));
             files.add(file);
         }
         String fraction = null;
         for (String p : m.params) if (Summary.lastSegment(p).equals("fraction") && m.isNumeric(p)) fraction = p;
         if (fraction != null) {
-            Plot time = byModel(m, fraction, Trial::trainSeconds, "train seconds vs " + m.shortNames.get(fraction),
-                    m.shortNames.get(fraction), "train seconds");
-            Plot metric = byModel(m, fraction, Trial::metric, metricLabel + " vs " + m.shortNames.get(fraction),
+            Chart<?, ?> time = byModel(m, fraction, Trial::trainSeconds,
+                    "train seconds vs " + m.shortNames.get(fraction), m.shortNames.get(fraction), "train seconds");
+            Chart<?, ?> metric = byModel(m, fraction, Trial::metric, metricLabel + " vs " + m.shortNames.get(fraction),
                     m.shortNames.get(fraction), metricLabel);
-            Plot.writePng(dir.resolve("time_vs_fraction.png"), time, metric);
+            ChartFiles.write(List.of(time, metric), dir.resolve("time_vs_fraction.png"));
             files.add("time_vs_fraction.png");
         }
         if (m.models.size() > 1) {
             String y = m.trials.stream().anyMatch(t -> !Double.isNaN(t.test("accuracy"))) ? "accuracy" : m.metric;
-            Plot plot = new Plot("test " + y + " vs train time, per backbone", "train seconds", "test " + y);
+            XyChart plot = new XyChart("test " + y + " vs train time, per backbone", "train seconds", "test " + y);
             for (String model : m.models) {
                 List<Trial> ts = m.trials.stream().filter(t -> t.model().equals(model)).toList();
                 plot.add(model, ts.stream().mapToDouble(Trial::trainSeconds).toArray(),
-                        ts.stream().mapToDouble(t -> t.test(y)).toArray(), Plot.Style.POINTS);
+                        ts.stream().mapToDouble(t -> t.test(y)).toArray(), XyChart.Style.POINTS);
             }
-            Plot.writePng(dir.resolve("accuracy_vs_time.png"), plot);
+            ChartFiles.write(plot.chart(), dir.resolve("accuracy_vs_time.png"));
             files.add("accuracy_vs_time.png");
         }
         return files;
     }
 
     /** Dots per trial (seed) and a line through the means, one colour per combination of the other params. */
-    private static Plot numeric(Model m, String param, String metricLabel) {
+    private static Chart<?, ?> numeric(Model m, String param, String metricLabel) {
         String name = m.shortNames.get(param);
         boolean log = Summary.lastSegment(param).contains("learning_rate") || Summary.lastSegment(param).equals("lr")
                 || wideRange(m, param);
-        Plot plot = new Plot(metricLabel + " vs " + name + " (dots: seeds, line: mean)",
+        XyChart plot = new XyChart(metricLabel + " vs " + name + " (dots: seeds, line: mean)",
                 name + (log ? " (log scale)" : ""), metricLabel).logX(log).dataTicks(true);
         List<String> others = new ArrayList<>(m.params);
         others.remove(param);
@@ -83,10 +86,10 @@ final class SummaryPlots {
             double[] x = ts.stream().mapToDouble(t -> t.params().get(param).asDouble()).toArray();
             double[] y = ts.stream().mapToDouble(Trial::metric).toArray();
             double[][] means = meansByX(x, y);
-            int c = plot.add(labels.get(g.getKey()), means[0], means[1], Plot.Style.LINE_AND_POINTS);
-            plot.add(null, x, y, Plot.Style.POINTS, c);
+            int c = plot.add(labels.get(g.getKey()), means[0], means[1], XyChart.Style.LINE_AND_POINTS);
+            plot.add(null, x, y, XyChart.Style.POINTS, c);
         }
-        return plot;
+        return plot.chart();
     }
 
     /** Orders group keys by their numeric values where they are numbers. */
@@ -119,9 +122,10 @@ final class SummaryPlots {
     }
 
     /** Bars: mean per category (± std), the trials as dots. */
-    private static Plot categorical(Model m, String param, String metricLabel) {
+    private static Chart<?, ?> categorical(Model m, String param, String metricLabel) {
         String name = m.shortNames.get(param);
-        Plot plot = new Plot(metricLabel + " by " + name + " (bar: mean ± std, dots: trials)", name, metricLabel);
+        BarChart plot = new BarChart(metricLabel + " by " + name + " (bar: mean ± std, dots: trials)", name,
+                metricLabel);
         Map<String, List<Double>> by = new LinkedHashMap<>();
         for (Trial t : m.trials) {
             by.computeIfAbsent(Summary.value(t.params().get(param)), k -> new ArrayList<>()).add(t.metric());
@@ -131,13 +135,13 @@ final class SummaryPlots {
             double sd = Summary.std(v);
             plot.bar(e.getKey(), Summary.mean(v), sd, v);
         }
-        return plot;
+        return plot.chart();
     }
 
     /** y vs the param, one series per backbone (or a single one): dots per trial, line through the means. */
-    private static Plot byModel(Model m, String param, java.util.function.ToDoubleFunction<Trial> yOf, String title,
-                                String xLabel, String yLabel) {
-        Plot plot = new Plot(title, xLabel, yLabel).dataTicks(true);
+    private static Chart<?, ?> byModel(Model m, String param, java.util.function.ToDoubleFunction<Trial> yOf,
+                                       String title, String xLabel, String yLabel) {
+        XyChart plot = new XyChart(title, xLabel, yLabel).dataTicks(true);
         List<String> models = m.models.size() > 1 ? new ArrayList<>(m.models) : List.of("");
         for (String model : models) {
             List<Trial> ts = m.trials.stream().filter(t -> model.isEmpty() || t.model().equals(model)).toList();
@@ -145,10 +149,10 @@ final class SummaryPlots {
                     : t.params().get(param).asDouble()).toArray();
             double[] y = ts.stream().mapToDouble(yOf).toArray();
             double[][] means = meansByX(x, y);
-            int c = plot.add(model.isEmpty() ? "mean" : model, means[0], means[1], Plot.Style.LINE_AND_POINTS);
-            plot.add(null, x, y, Plot.Style.POINTS, c);
+            int c = plot.add(model.isEmpty() ? "mean" : model, means[0], means[1], XyChart.Style.LINE_AND_POINTS);
+            plot.add(null, x, y, XyChart.Style.POINTS, c);
         }
-        return plot;
+        return plot.chart();
     }
 
     /** Distinct x (sorted) and the mean of the finite y at each. */

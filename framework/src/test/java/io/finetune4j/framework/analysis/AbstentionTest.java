@@ -1,6 +1,7 @@
 package io.finetune4j.framework.analysis;
 
 import io.finetune4j.framework.analysis.Abstention.Rule;
+import io.finetune4j.framework.plot.PlotAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,5 +83,7 @@ class AbstentionTest {
         assertTrue(r.contains("0.15       margin (top-1 - top-2)          5     0.6250     0.8000"), r);
         a.writeCurvePng(tmp.resolve("a.png"));
         assertTrue(Files.size(tmp.resolve("a.png")) > 1000);
+        PlotAssertions.assertPngAndSvg(tmp.resolve("a.png"), 600, 400, "Abstention: accuracy vs coverage (8 examples)",
+                "x axis: coverage", "y axis: accuracy");
     }
 }

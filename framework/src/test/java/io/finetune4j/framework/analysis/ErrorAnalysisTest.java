@@ -2,6 +2,7 @@ package io.finetune4j.framework.analysis;
 
 import io.finetune4j.framework.eval.PredictionRecord;
 import io.finetune4j.framework.eval.PredictionsWriter;
+import io.finetune4j.framework.plot.PlotAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +62,8 @@ class ErrorAnalysisTest {
         assertTrue(md.contains("## High-confidence errors (confidence >= 0.90): 2"), md);
         ErrorAnalysis.writeLengthPng(tmp.resolve("len.png"), bins, "t");
         assertTrue(Files.size(tmp.resolve("len.png")) > 1000);
+        PlotAssertions.assertPngAndSvg(tmp.resolve("len.png"), 600, 400, "t", "x axis: words (examples)",
+                "y axis: error rate");
     }
 
     @Test
@@ -68,7 +71,8 @@ class ErrorAnalysisTest {
         PredictionsWriter.writeJsonl(tmp.resolve("predictions.jsonl"), handMade());
         var sw = new java.io.StringWriter();
         var res = RunAnalysis.analyze(tmp, RunAnalysis.Settings.defaults(), new java.io.PrintWriter(sw));
-        for (String f : List.of("abstention.txt", "abstention.png", "errors.md", "error_rate_by_length.png",
+        for (String f : List.of("abstention.txt", "abstention.png", "abstention.svg", "errors.md",
+                "error_rate_by_length.png", "error_rate_by_length.svg",
                 "analysis.json")) {
             assertTrue(Files.isRegularFile(tmp.resolve(f)), f);
         }

@@ -3,6 +3,7 @@ package io.finetune4j.framework.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finetune4j.framework.plot.PlotAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +92,7 @@ public class SummaryTest {
         BufferedImage img = ImageIO.read(f.toFile());
         assertNotNull(img, f + " is not a readable PNG");
         assertTrue(img.getWidth() >= 600 && img.getHeight() >= 400, img.getWidth() + "x" + img.getHeight());
+        PlotAssertions.assertSvgBeside(f);
     }
 
     @Test
@@ -184,13 +186,10 @@ public class SummaryTest {
     }
 
     @Test
-    void numbersAndTicks() {
-        assertEquals("5e-05", Plot.number(5e-5));
-        assertEquals("2.5e-05", Plot.number(2.5e-5));
-        assertEquals("64", Plot.number(64));
-        assertEquals("0.25", Plot.number(0.25));
-        assertEquals(List.of(0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
-                java.util.Arrays.stream(Plot.niceTicks(0, 1, 6)).boxed().map(d -> Math.round(d * 10) / 10.0).toList());
-        assertEquals(3, Plot.logTicks(Math.log10(1e-5), Math.log10(6e-5)).length);   // 1e-5, 2e-5, 5e-5
+    void compactNumbers() {
+        assertEquals("5e-05", Numbers.compact(5e-5));
+        assertEquals("2.5e-05", Numbers.compact(2.5e-5));
+        assertEquals("64", Numbers.compact(64));
+        assertEquals("0.25", Numbers.compact(0.25));
     }
 }
