@@ -84,7 +84,7 @@ class ExperimentFileTest {
     @Test
     void badEnumValues() {
         rejected(HEAD + "training:\n  epochs: 1\n  schedule: cyclic\n", 9,
-                "training.schedule (lr_scheduler_type): expected one of linear, cosine, constant, constant_with_warmup");
+                "training.schedule: expected one of linear, cosine, constant, constant_with_warmup");
         rejected("name: t\ndataset:\n  path: a.jsonl\nmodel:\n  backbone: x\n  head:\n    pooling: avg\n", 7,
                 "pooling");
         rejected(HEAD + "evaluation:\n  metric: f2\n", 8, "evaluation.metric");

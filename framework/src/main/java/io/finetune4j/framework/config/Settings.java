@@ -345,7 +345,7 @@ public final class Settings {
             }
             where[i] = ptr;
             // messages name the key as written, and the setting's own name when the key is another of its names
-            String named = dotted + key + (key.equals(f.name()) ? "" : " (" + f.name() + ")");
+            String named = dotted + key, alias = key.equals(f.name()) ? "" : " (" + key + " is " + f.name() + ")";
             if (f.isGroup()) {
                 if (!e.getValue().isObject()) throw fail(locator, ptr, named + ": expected a mapping");
                 values[i] = bindObject(f.type(), (ObjectNode) e.getValue(), ptr, locator);
@@ -356,10 +356,10 @@ public final class Settings {
             } catch (SettingException ex) {
                 throw ex;
             } catch (IllegalArgumentException ex) {
-                throw fail(locator, ptr, named + ": " + ex.getMessage());
+                throw fail(locator, ptr, named + ": " + ex.getMessage() + alias);
             }
             String problem = problem(f, values[i]);
-            if (problem != null) throw fail(locator, ptr, named + " " + problem);
+            if (problem != null) throw fail(locator, ptr, named + " " + problem + alias);
         }
         for (int i = 0; i < fs.size(); i++) if (where[i] == null) values[i] = fs.get(i).defaultValue();
         R r = construct(type, values);
