@@ -1,5 +1,6 @@
 package io.finetune4j.cli;
 
+import io.finetune4j.framework.io.TextTable;
 import io.finetune4j.models.ModelCatalogue;
 import io.finetune4j.models.ModelCatalogue.Entry;
 import picocli.CommandLine.Command;
@@ -58,17 +59,10 @@ final class ModelsCommand implements Callable<Integer> {
         return ModelCatalogue.cacheDir().resolve(c[1] + "-" + c[2]);
     }
 
+    /** Prints {@code rows} (the first is the header) as a plain table: columns two spaces apart. */
     static void printTable(PrintWriter out, List<String[]> rows) {
-        int[] width = new int[rows.get(0).length];
-        for (String[] r : rows)
-            for (int i = 0; i < r.length; i++) width[i] = Math.max(width[i], r[i].length());
-        for (String[] r : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < r.length; i++) {
-                if (i > 0) line.append("  ");
-                line.append(i == r.length - 1 ? r[i] : String.format("%-" + width[i] + "s", r[i]));
-            }
-            out.println(line.toString().stripTrailing());
-        }
+        TextTable t = TextTable.text(List.of(rows.get(0)));
+        for (String[] r : rows.subList(1, rows.size())) t.row(r);
+        out.print(t.plain());
     }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.finetune4j.framework.config.RunConfig.TrainingArgs;
 import io.finetune4j.framework.config.Settings;
 import io.finetune4j.framework.model.TextClassifier;
-import io.finetune4j.framework.train.TrainingData;
+import io.finetune4j.framework.model.TrainingData;
 import io.finetune4j.models.checkpoint.SafetensorsFile;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

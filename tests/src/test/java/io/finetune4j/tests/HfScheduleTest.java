@@ -6,7 +6,7 @@ import io.finetune4j.framework.config.RunConfig.TrainingArgs;
 import io.finetune4j.framework.config.Settings;
 import io.finetune4j.framework.train.LearningRateSchedule;
 import io.finetune4j.framework.train.Trainer;
-import io.finetune4j.framework.train.TrainingData;
+import io.finetune4j.framework.model.TrainingData;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import io.finetune4j.framework.config.Settings;
 import io.finetune4j.framework.model.ClassifierHead;
 import io.finetune4j.framework.model.TextClassifier;
 import io.finetune4j.framework.train.Trainer;
-import io.finetune4j.framework.train.TrainingData;
+import io.finetune4j.framework.model.TrainingData;
 import io.finetune4j.framework.train.TrainingListener;
 import io.finetune4j.models.tokenizer.Encoding;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.finetune4j.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.finetune4j.framework.analysis.LogisticRegression;
+import io.finetune4j.framework.baselines.LogisticRegression;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -4,7 +4,7 @@ import io.finetune4j.framework.config.RunConfig.TrainingArgs;
 import io.finetune4j.framework.config.Settings;
 import io.finetune4j.framework.model.TextClassifier;
 import io.finetune4j.framework.train.Trainer;
-import io.finetune4j.framework.train.TrainingData;
+import io.finetune4j.framework.model.TrainingData;
 import io.finetune4j.framework.train.TrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

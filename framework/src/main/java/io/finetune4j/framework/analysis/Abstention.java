@@ -1,5 +1,6 @@
 package io.finetune4j.framework.analysis;
 
+import io.finetune4j.framework.io.TextTable;
 import io.finetune4j.framework.eval.PredictionRecord;
 import io.finetune4j.framework.plot.ChartFiles;
 import io.finetune4j.framework.plot.XyChart;
@@ -177,15 +178,16 @@ public final class Abstention {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Confidence-based abstention on %d test examples (keep: score >= "
                 + "threshold)%n%n", test.size()));
-        sb.append(String.format(Locale.ROOT, "%-10s %-24s %8s %10s %10s%n", "threshold", "rule", "kept",
-                "coverage", "accuracy"));
+        TextTable table = new TextTable(List.of("threshold", "rule", "kept", "coverage", "accuracy"),
+                false, false, true, true, true);
         for (double t : TABLE_THRESHOLDS) {
             for (Rule r : Rule.values()) {
                 Point p = test.at(r, t);
-                sb.append(String.format(Locale.ROOT, "%-10.2f %-24s %8d %10.4f %10s%n", t, r.description, p.kept(),
-                        p.coverage(), fmt(p.accuracy())));
+                table.row(String.format(Locale.ROOT, "%.2f", t), r.description, Integer.toString(p.kept()),
+                        String.format(Locale.ROOT, "%.4f", p.coverage()), fmt(p.accuracy()));
             }
         }
+        sb.append(table.plain());
         Point all = test.at(Rule.MAX_PROBABILITY, Double.NEGATIVE_INFINITY);
         sb.append(String.format(Locale.ROOT, "%nNo abstention: accuracy %s on %d examples.%n", fmt(all.accuracy()),
                 all.total()));

@@ -1,5 +1,6 @@
 package io.finetune4j.framework.analysis;
 
+import io.finetune4j.framework.io.TextTable;
 import io.finetune4j.framework.io.Ordered;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -102,19 +103,20 @@ public final class EdgeCases {
     /** The markdown section of {@code errors.md}. */
     public static String markdown(List<Scored> scored) {
         StringBuilder sb = new StringBuilder("## Edge cases\n\n");
-        sb.append("| tag | correct | total | accuracy |\n|---|---:|---:|---:|\n");
+        TextTable tags = TextTable.numbers(List.of("tag", "correct", "total", "accuracy"));
         for (Map.Entry<String, int[]> e : byTag(scored).entrySet()) {
             int[] c = e.getValue();
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s |%n", ErrorAnalysis.cell(e.getKey()), c[0], c[1],
-                    c[1] == 0 ? "-" : String.format(Locale.ROOT, "%.4f", (double) c[0] / c[1])));
+            tags.row(e.getKey(), Integer.toString(c[0]), Integer.toString(c[1]),
+                    c[1] == 0 ? "-" : String.format(Locale.ROOT, "%.4f", (double) c[0] / c[1]));
         }
-        sb.append("\n| ok | tag | expected | predicted | confidence | text |\n|---|---|---|---|---:|---|\n");
+        sb.append(tags.markdown()).append('\n');
+        TextTable cases = new TextTable(List.of("ok", "tag", "expected", "predicted", "confidence", "text"),
+                false, false, false, false, true, false);
         for (Scored s : scored) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.4f | %s |%n", s.correct() ? "yes" : "**no**",
-                    ErrorAnalysis.cell(s.edgeCase().tagOrDefault()), ErrorAnalysis.cell(s.edgeCase().label()),
-                    ErrorAnalysis.cell(s.predicted()), s.confidence(),
-                    ErrorAnalysis.cell(ErrorAnalysis.shorten(s.edgeCase().text(), 160))));
+            cases.row(s.correct() ? "yes" : "**no**", s.edgeCase().tagOrDefault(), s.edgeCase().label(), s.predicted(),
+                    String.format(Locale.ROOT, "%.4f", s.confidence()), ErrorAnalysis.shorten(s.edgeCase().text(), 160));
         }
+        sb.append(cases.markdown());
         sb.append('\n');
         return sb.toString();
     }

@@ -1,5 +1,6 @@
 package io.finetune4j.framework.analysis;
 
+import io.finetune4j.framework.io.TextTable;
 import io.finetune4j.framework.io.Ordered;
 import io.finetune4j.framework.eval.PredictionRecord;
 import io.finetune4j.framework.plot.BarChart;
@@ -195,12 +196,11 @@ public final class ErrorAnalysis {
         table(sb, ce.subList(0, Math.min(top, ce.size())));
 
         sb.append("## False positives and false negatives per class\n\n");
-        sb.append("| class | TP | FP | FN |\n|---|---:|---:|---:|\n");
+        TextTable classes = TextTable.numbers(List.of("class", "TP", "FP", "FN"));
         for (ClassErrors c : perClass()) {
-            sb.append("| ").append(cell(c.label())).append(" | ").append(c.tp()).append(" | ").append(c.fp())
-                    .append(" | ").append(c.fn()).append(" |\n");
+            classes.row(c.label(), Integer.toString(c.tp()), Integer.toString(c.fp()), Integer.toString(c.fn()));
         }
-        sb.append('\n');
+        sb.append(classes.markdown()).append('\n');
         if (labels.size() == 2) {
             String pos = labels.get(1);
             sb.append("Binary task, positive class `").append(pos).append("`: ")
@@ -215,11 +215,12 @@ public final class ErrorAnalysis {
         }
 
         sb.append("## Error rate by length (whitespace words)\n\n");
-        sb.append("| words | examples | errors | error rate |\n|---|---:|---:|---:|\n");
+        TextTable lengths = TextTable.numbers(List.of("words", "examples", "errors", "error rate"));
         for (LengthBin b : byLength(lengthEdges)) {
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s |%n", b.name(), b.examples(), b.errors(),
-                    Abstention.fmt(b.errorRate())));
+            lengths.row(b.name(), Integer.toString(b.examples()), Integer.toString(b.errors()),
+                    Abstention.fmt(b.errorRate()));
         }
+        sb.append(lengths.markdown());
         sb.append("\n![error rate by length](error_rate_by_length.png)\n\n");
         if (edgeCases != null) sb.append(edgeCases);
         return sb.toString();
@@ -230,24 +231,20 @@ public final class ErrorAnalysis {
             sb.append("(none)\n\n");
             return;
         }
-        sb.append("| # | true | predicted | confidence | loss | text |\n|---:|---|---|---:|---:|---|\n");
+        TextTable t = new TextTable(List.of("#", "true", "predicted", "confidence", "loss", "text"),
+                true, false, false, true, true, false);
         for (PredictionRecord r : rs) {
-            sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %.4f | %s | %s |%n", r.index(),
-                    cell(String.join(",", r.trueLabels())), cell(String.join(",", r.predictedLabels())),
-                    r.confidence(), r.loss() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.loss()),
-                    cell(shorten(r.text(), 160))));
+            t.row(Long.toString(r.index()), String.join(",", r.trueLabels()), String.join(",", r.predictedLabels()),
+                    String.format(Locale.ROOT, "%.4f", r.confidence()),
+                    r.loss() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.loss()), shorten(r.text(), 160));
         }
-        sb.append('\n');
+        sb.append(t.markdown()).append('\n');
     }
 
     static String shorten(String s, int max) {
         if (s == null) return "";
         String t = s.replaceAll("\\s+", " ").strip();
         return t.length() <= max ? t : t.substring(0, max - 1) + "…";
-    }
-
-    static String cell(String s) {
-        return s.replace("|", "\\|");
     }
 
     /** A JSON-ready summary. */

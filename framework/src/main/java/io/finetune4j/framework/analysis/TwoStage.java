@@ -1,5 +1,6 @@
 package io.finetune4j.framework.analysis;
 
+import io.finetune4j.framework.io.TextTable;
 import io.finetune4j.framework.io.Ordered;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -222,14 +223,16 @@ public final class TwoStage {
         w.println("== Combined (stage 1, then stage 2 on what stage 1 sent to " + p.merged() + ") ==");
         w.println(after.format(4));
         w.println("== Per-class F1: single -> two-stage ==");
-        int lw = Math.max(12, labels.stream().mapToInt(String::length).max().orElse(0));
-        w.printf(Locale.ROOT, "%-" + lw + "s %10s %10s %10s %8s%n", "class", "single", "two-stage", "change", "support");
+        TextTable perClassF1 = new TextTable(List.of("class", "single", "two-stage", "change", "support", ""),
+                false, true, true, true, true, false);
         double[] f0 = before.f1(), f1 = after.f1();
         long[] sup = before.support();
         for (int j = 0; j < labels.size(); j++) {
-            w.printf(Locale.ROOT, "%-" + lw + "s %10.4f %10.4f %+10.4f %8d%s%n", labels.get(j), f0[j], f1[j],
-                    f1[j] - f0[j], sup[j], p.contains(labels.get(j)) ? "  <- pair" : "");
+            perClassF1.row(labels.get(j), String.format(Locale.ROOT, "%.4f", f0[j]),
+                    String.format(Locale.ROOT, "%.4f", f1[j]), String.format(Locale.ROOT, "%+.4f", f1[j] - f0[j]),
+                    Long.toString(sup[j]), p.contains(labels.get(j)) ? "<- pair" : "");
         }
+        w.print(perClassF1.plain());
         w.printf(Locale.ROOT, "%nmacro F1 %.4f -> %.4f (%+.4f); accuracy %.4f -> %.4f (%+.4f)%n", before.macroF1(),
                 after.macroF1(), after.macroF1() - before.macroF1(), before.accuracy(), after.accuracy(),
                 after.accuracy() - before.accuracy());

@@ -8,7 +8,7 @@ import io.finetune4j.framework.model.ClassifierHead;
 import io.finetune4j.framework.model.TextClassifier;
 import io.finetune4j.framework.finetune.StdoutFilter;
 import io.finetune4j.framework.train.AdamW;
-import io.finetune4j.framework.train.Batch;
+import io.finetune4j.framework.model.Batch;
 import io.finetune4j.framework.train.GradientStep;
 import io.finetune4j.framework.train.Trainer;
 import io.finetune4j.models.Backbone;

@@ -1,5 +1,6 @@
 package io.finetune4j.framework.data;
 
+import io.finetune4j.framework.io.TextTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -134,25 +135,8 @@ public final class DatasetStats {
 
     /** Left-aligned first column, right-aligned others, two spaces between columns. */
     static String table(List<String> header, List<List<String>> rows) {
-        int[] w = new int[header.size()];
-        List<List<String>> all = new ArrayList<>();
-        all.add(header);
-        all.addAll(rows);
-        for (List<String> r : all) {
-            for (int i = 0; i < r.size(); i++) {
-                w[i] = Math.max(w[i], r.get(i).length());
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        for (List<String> r : all) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < r.size(); i++) {
-                String cell = r.get(i);
-                String pad = " ".repeat(w[i] - cell.length());
-                line.append(i == 0 ? cell + pad : "  " + pad + cell);
-            }
-            sb.append(line.toString().stripTrailing()).append('\n');
-        }
-        return sb.toString();
+        TextTable t = TextTable.numbers(header);
+        rows.forEach(t::row);
+        return t.plain();
     }
 }

@@ -1,9 +1,11 @@
 package io.finetune4j.framework.eval;
 
+import io.finetune4j.framework.io.TextTable;
 import io.finetune4j.framework.plot.ChartFiles;
 import io.finetune4j.framework.plot.Heatmap;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -110,40 +112,15 @@ public final class ConfusionMatrix {
     public String formatTable(boolean normalised) {
         int k = counts.length;
         double[][] norm = normalised ? normalised() : null;
-        String corner = "true \\ pred";
-        String[][] cells = new String[k][k];
-        int rowNameWidth = corner.length();
-        for (String n : labelNames) {
-            rowNameWidth = Math.max(rowNameWidth, n.codePointCount(0, n.length()));
+        List<String> header = new ArrayList<>(List.of("true \\ pred"));
+        header.addAll(labelNames);
+        TextTable t = TextTable.numbers(header);
+        for (int r = 0; r < k; r++) {
+            List<String> row = new ArrayList<>(List.of(labelNames.get(r)));
+            for (int p = 0; p < k; p++) row.add(normalised ? NpMath.fixed(norm[r][p], 2) : Long.toString(counts[r][p]));
+            t.row(row);
         }
-        int[] colWidth = new int[k];
-        for (int p = 0; p < k; p++) {
-            String n = labelNames.get(p);
-            colWidth[p] = n.codePointCount(0, n.length());
-            for (int t = 0; t < k; t++) {
-                cells[t][p] = normalised ? NpMath.fixed(norm[t][p], 2) : Long.toString(counts[t][p]);
-                colWidth[p] = Math.max(colWidth[p], cells[t][p].length());
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        sb.append(left(corner, rowNameWidth));
-        for (int p = 0; p < k; p++) {
-            sb.append("  ").append(NpMath.right(labelNames.get(p), colWidth[p]));
-        }
-        sb.append('\n');
-        for (int t = 0; t < k; t++) {
-            sb.append(left(labelNames.get(t), rowNameWidth));
-            for (int p = 0; p < k; p++) {
-                sb.append("  ").append(NpMath.right(cells[t][p], colWidth[p]));
-            }
-            sb.append('\n');
-        }
-        return sb.toString();
-    }
-
-    private static String left(String s, int width) {
-        int len = s.codePointCount(0, s.length());
-        return len >= width ? s : s + " ".repeat(width - len);
+        return t.plain();
     }
 
     @Override

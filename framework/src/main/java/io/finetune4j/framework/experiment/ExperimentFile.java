@@ -94,7 +94,7 @@ public record ExperimentFile(String name, String description, DataArgs dataset, 
 
     /**
      * Classifiers on fixed sentence embeddings instead of (or, with {@code compare: true}, beside) fine-tuning:
-     * each trial writes one result line per method ({@link io.finetune4j.framework.analysis.EmbeddingMethods}).
+     * each trial writes one result line per method ({@link io.finetune4j.framework.baselines.EmbeddingMethods}).
      * {@code pooling} (mean or cls) is for logistic_regression, centroid and zero_shot; feature_extraction always
      * takes [CLS]. {@code l2} is the logistic regression's penalty (scikit-learn's 1 / C); {@code standardize}
      * scales features to unit variance first (default false: on unit-norm embeddings it overfits small sets). Unset fields take the defaults below.
@@ -140,7 +140,7 @@ public record ExperimentFile(String name, String description, DataArgs dataset, 
     }
 
     public static final List<String> METHODS = List.of("grid", "random");
-    public static final List<String> EMBEDDING_METHODS = io.finetune4j.framework.analysis.EmbeddingMethods.METHODS;
+    public static final List<String> EMBEDDING_METHODS = io.finetune4j.framework.baselines.EmbeddingMethods.METHODS;
     public static final List<String> EMBEDDING_POOLINGS = List.of("mean", "cls");
     public static final List<String> METRICS = List.of("accuracy", "macro_f1", "weighted_f1", "micro_f1",
             "samples_f1", "subset_accuracy", "roc_auc", "roc_auc_micro", "roc_auc_macro", "macro_precision",

@@ -1,5 +1,7 @@
 package io.finetune4j.framework.experiment;
 
+import io.finetune4j.framework.io.TextTable;
+
 import static io.finetune4j.framework.io.Files2.writeAtomically;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -51,8 +53,8 @@ public final class Summary {
         if (resultLines == null || resultLines.isEmpty()) throw new IllegalArgumentException("no results to summarise");
         if (sortMetric == null || sortMetric.isBlank()) throw new IllegalArgumentException("no metric to sort by");
         Model m = new Model(resultLines, sortMetric);
-        SummaryTable trials = m.trialTable();
-        SummaryTable means = m.seedTable();
+        TextTable trials = m.trialTable();
+        TextTable means = m.seedTable();
         try {
             Files.createDirectories(outputDir);
             List<String> plots = SummaryPlots.write(outputDir, m);
@@ -159,7 +161,7 @@ public final class Summary {
             return extra;
         }
 
-        SummaryTable trialTable() {
+        TextTable trialTable() {
             List<String> header = new ArrayList<>(List.of("trial"));
             for (String p : params) header.add(shortNames.get(p));
             header.add("seed");
@@ -169,7 +171,7 @@ public final class Summary {
             header.add("samples/s");
             boolean[] right = new boolean[header.size()];
             for (int i = 0; i < right.length; i++) right[i] = i == 0 || i > params.size() || isNumeric(params.get(i - 1));
-            SummaryTable t = new SummaryTable(header, right);
+            TextTable t = new TextTable(header, right);
             for (Trial tr : trials) {
                 List<String> row = new ArrayList<>(List.of(tr.trial()));
                 for (String p : params) row.add(value(tr.params().get(p)));
@@ -198,7 +200,7 @@ public final class Summary {
             return out;
         }
 
-        SummaryTable seedTable() {
+        TextTable seedTable() {
             List<String> header = new ArrayList<>();
             for (String p : params) header.add(shortNames.get(p));
             header.add(metric + " (mean ± std)");
@@ -206,7 +208,7 @@ public final class Summary {
             header.add("n seeds");
             boolean[] right = new boolean[header.size()];
             for (int i = 0; i < right.length; i++) right[i] = i >= params.size() || isNumeric(params.get(i));
-            SummaryTable t = new SummaryTable(header, right);
+            TextTable t = new TextTable(header, right);
             for (Group g : groups()) {
                 List<String> row = new ArrayList<>();
                 for (String p : params) row.add(value(g.params().get(p)));

@@ -12,7 +12,7 @@ import io.finetune4j.framework.eval.PredictionsWriter;
 import io.finetune4j.framework.model.ClassifierHead;
 import io.finetune4j.framework.model.TextClassifier;
 import io.finetune4j.framework.train.Trainer;
-import io.finetune4j.framework.train.TrainingData;
+import io.finetune4j.framework.model.TrainingData;
 import io.finetune4j.models.Backbone;
 import io.finetune4j.models.BertConfig;
 import io.finetune4j.models.ModelCatalogue;

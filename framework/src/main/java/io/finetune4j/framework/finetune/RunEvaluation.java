@@ -10,7 +10,7 @@ import io.finetune4j.framework.eval.RocAuc;
 import io.finetune4j.framework.eval.ThresholdTuning;
 import io.finetune4j.framework.model.TextClassifier;
 import io.finetune4j.framework.train.Trainer;
-import io.finetune4j.framework.train.TrainingData;
+import io.finetune4j.framework.model.TrainingData;
 
 import java.util.ArrayList;
 import java.util.Arrays;

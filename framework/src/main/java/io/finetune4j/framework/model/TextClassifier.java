@@ -2,9 +2,6 @@ package io.finetune4j.framework.model;
 
 import io.finetune4j.framework.config.RunConfig.LossNormalisation;
 import io.finetune4j.framework.config.RunConfig.Pooling;
-import io.finetune4j.framework.train.Batch;
-import io.finetune4j.framework.train.Batches;
-import io.finetune4j.framework.train.TrainingData;
 import io.finetune4j.models.Backbone;
 import io.finetune4j.models.BertConfig;
 import io.finetune4j.models.BertEncoder;

@@ -1,5 +1,6 @@
 package io.finetune4j.framework.train;
 
+import io.finetune4j.framework.model.Batch;
 import io.finetune4j.framework.model.ClassifierGraph;
 import io.finetune4j.framework.config.RunConfig.LossNormalisation;
 import io.finetune4j.framework.model.TextClassifier;

@@ -1,5 +1,8 @@
 package io.finetune4j.framework.train;
 
+import io.finetune4j.framework.model.TrainingData;
+import io.finetune4j.framework.model.Batches;
+import io.finetune4j.framework.model.Batch;
 import io.finetune4j.framework.config.RunConfig.BestMetric;
 import io.finetune4j.framework.config.RunConfig.LossNormalisation;
 import io.finetune4j.framework.config.RunConfig.TrainingArgs;

@@ -1,4 +1,4 @@
-package io.finetune4j.framework.train;
+package io.finetune4j.framework.model;
 
 /**
  * One padded batch: token ids, token types and attention mask padded to the longest sequence in the batch

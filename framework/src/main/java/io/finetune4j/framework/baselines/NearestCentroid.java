@@ -1,4 +1,4 @@
-package io.finetune4j.framework.analysis;
+package io.finetune4j.framework.baselines;
 
 /**
  * Nearest class centroid by cosine: each class is the mean of its training embeddings; a row goes to the class whose

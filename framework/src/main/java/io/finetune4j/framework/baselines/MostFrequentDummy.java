@@ -1,4 +1,4 @@
-package io.finetune4j.framework.analysis;
+package io.finetune4j.framework.baselines;
 
 /**
  * scikit-learn's {@code DummyClassifier(strategy="prior")}: predicts the most frequent training class (the lowest

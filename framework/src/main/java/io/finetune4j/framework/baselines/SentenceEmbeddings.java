@@ -1,4 +1,4 @@
-package io.finetune4j.framework.analysis;
+package io.finetune4j.framework.baselines;
 
 import io.finetune4j.models.Backbone;
 import io.finetune4j.models.EncoderInference;

@@ -1,6 +1,6 @@
-package io.finetune4j.framework.analysis;
+package io.finetune4j.framework.baselines;
 
-import io.finetune4j.framework.analysis.SentenceEmbeddings.Pooling;
+import io.finetune4j.framework.baselines.SentenceEmbeddings.Pooling;
 import io.finetune4j.framework.data.Example;
 import io.finetune4j.framework.data.TextDataset;
 import io.finetune4j.framework.eval.ClassificationReport;

@@ -1,4 +1,4 @@
-package io.finetune4j.framework.analysis;
+package io.finetune4j.framework.baselines;
 
 import java.util.ArrayList;
 import java.util.List;

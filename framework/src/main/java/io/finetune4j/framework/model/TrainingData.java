@@ -1,4 +1,4 @@
-package io.finetune4j.framework.train;
+package io.finetune4j.framework.model;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.finetune4j.framework.analysis;
+package io.finetune4j.framework.baselines;
 
 /**
  * A classifier on fixed sentence embeddings (no fine-tuning): class probabilities per row, and the arg-max as the
