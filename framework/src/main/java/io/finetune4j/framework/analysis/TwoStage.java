@@ -1,5 +1,6 @@
 package io.finetune4j.framework.analysis;
 
+import io.finetune4j.framework.io.Files2;
 import io.finetune4j.framework.io.TextTable;
 import io.finetune4j.framework.io.Ordered;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -265,8 +266,8 @@ public final class TwoStage {
         json.put("per_class_f1", perClass);
         json.put("single_right_two_stage_wrong", lost);
         json.put("single_wrong_two_stage_right", won);
-        Files.writeString(dir.resolve("two_stage_report.txt"), report, StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("two_stage.json"), PRETTY.writeValueAsString(json), StandardCharsets.UTF_8);
+        Files2.writeAtomically(dir.resolve("two_stage_report.txt"), report);
+        Files2.writeAtomically(dir.resolve("two_stage.json"), PRETTY.writeValueAsString(json));
         out.println();
         out.print(report);
         out.println("finetune4j: two-stage -> " + dir.resolve("two_stage_report.txt"));
@@ -312,7 +313,7 @@ public final class TwoStage {
             row.put("label", onlyPair ? l : merge(l, p));
             sb.append(JSON.writeValueAsString(row)).append('\n');
         }
-        Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+        Files2.writeAtomically(file, sb.toString());
         return file;
     }
 

@@ -1,5 +1,6 @@
 package io.finetune4j.framework.data;
 
+import io.finetune4j.framework.io.Files2;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -640,28 +641,22 @@ public final class DatasetFetcher {
         int write(Writer w) throws IOException;
     }
 
-    /** Writes (gzip for {@code .gz}) to a temp file, then moves it into place; returns the rows written. */
+    /** Writes (gzip for {@code .gz}) atomically ({@link Files2#writeAtomically}); returns the rows written. */
     static int writeAtomically(Path file, Body body) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        int[] rows = new int[1];
         try {
-            int n;
-            OutputStream os = Files.newOutputStream(tmp);
-            if (file.getFileName().toString().endsWith(".gz")) os = new GZIPOutputStream(os, 1 << 16);
-            try (Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8)) {
-                n = body.write(w);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return n;
+            Files2.writeAtomically(file, raw -> {
+                OutputStream os = file.getFileName().toString().endsWith(".gz")
+                        ? new GZIPOutputStream(raw, 1 << 16) : raw;
+                Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
+                rows[0] = body.write(w);
+                w.flush();
+                if (os instanceof GZIPOutputStream gz) gz.finish();
+            });
         } catch (UncheckedIOException e) {
             throw e.getCause();
-        } finally {
-            Files.deleteIfExists(tmp);
         }
+        return rows[0];
     }
 
     private static String abbreviate(String s) {

@@ -1,5 +1,6 @@
 package io.finetune4j.framework.eval;
 
+import io.finetune4j.framework.io.Files2;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,24 +29,13 @@ public final class PredictionsWriter {
      * then moved over {@code file}, so a reader never sees a half-written file.
      */
     public static void writeJsonl(Path file, List<PredictionRecord> records) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-        try {
-            ObjectWriter w = MAPPER.writerFor(PredictionRecord.class);
-            try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                for (PredictionRecord r : records) {
-                    out.write(w.writeValueAsString(r));
-                    out.write('\n');
-                }
+        ObjectWriter w = MAPPER.writerFor(PredictionRecord.class);
+        Files2.writeAtomically(file, out -> {
+            for (PredictionRecord r : records) {
+                out.write(w.writeValueAsBytes(r));
+                out.write('\n');
             }
-            moveAtomically(tmp, abs);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /** Reads a file written by {@link #writeJsonl}. */
@@ -58,14 +48,5 @@ public final class PredictionsWriter {
             }
         }
         return out;
-    }
-
-    /** Moves {@code tmp} over {@code target}, atomically where the file system allows it. */
-    static void moveAtomically(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 }
