@@ -20,15 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line without loading a model: exit codes, usage errors, the catalogue table, the .npy format. */
-class MainTest {
+public class MainTest {
 
-    record Result(int code, String out, String err) {
+    public record Result(int code, String out, String err) {
         List<String> errLines() {
             return err.lines().filter(l -> !l.isBlank()).toList();
         }
     }
 
-    static Result run(String... args) {
+    public static Result run(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         try {

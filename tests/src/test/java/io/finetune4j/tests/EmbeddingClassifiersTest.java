@@ -139,7 +139,8 @@ class EmbeddingClassifiersTest {
 
     @Test
     void newExperimentFilesPlan() throws Exception {
-        Path dir = ExperimentFileTest.experiments();
+        java.net.URL quickstart = getClass().getResource("/experiments/quickstart.yaml");
+        Path dir = Path.of(quickstart.toURI()).getParent();   // the project's experiments/ (tests/pom.xml)
         List<Trial> rt = ExperimentPlan.trials(ExperimentFile.load(dir.resolve("rotten-tomatoes-embeddings.yaml")));
         assertEquals(1, rt.size());
         assertEquals(EmbeddingMethods.METHODS, rt.get(0).embeddingMethods());

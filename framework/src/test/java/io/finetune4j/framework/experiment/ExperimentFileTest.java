@@ -1,9 +1,5 @@
-package io.finetune4j.tests;
+package io.finetune4j.framework.experiment;
 
-import io.finetune4j.framework.experiment.ExperimentException;
-import io.finetune4j.framework.experiment.ExperimentFile;
-import io.finetune4j.framework.experiment.ExperimentPlan;
-import io.finetune4j.framework.experiment.Trial;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -15,7 +11,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-import static io.finetune4j.tests.CliTest.cli;
+import io.finetune4j.cli.MainTest;
+
+import static io.finetune4j.cli.MainTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -171,10 +169,10 @@ class ExperimentFileTest {
 
     // ---- plans -------------------------------------------------------------------------------------------------
 
-    /** The project's experiment files, copied into the test class path (tests/pom.xml declares them). */
+    /** The project's experiment files, copied into the test class path (framework/pom.xml declares them). */
     static Path experiments() {
         java.net.URL url = ExperimentFileTest.class.getResource("/experiments/quickstart.yaml");
-        if (url == null) throw new IllegalStateException("experiments/ is not on the test class path (tests/pom.xml)");
+        if (url == null) throw new IllegalStateException("experiments/ is not on the test class path (framework/pom.xml)");
         try {
             return Path.of(url.toURI()).getParent();
         } catch (java.net.URISyntaxException e) {
@@ -284,7 +282,7 @@ class ExperimentFileTest {
 
     @Test
     void dryRunListsTheTrials() {
-        CliTest.Result r = cli("run", "--dry-run", experiments().resolve("imdb-maxlen-lr.yaml").toString());
+        MainTest.Result r = run("run", "--dry-run", experiments().resolve("imdb-maxlen-lr.yaml").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("18 trials"), r.out());
         long lines = r.out().lines().filter(x -> x.matches("\\s+\\d+\\s+[0-9a-f]{12}\\s+.*")).count();
@@ -292,11 +290,11 @@ class ExperimentFileTest {
         assertTrue(r.out().contains("training.max_length=512 training.batch_size=8 training.learning_rate=5.0E-6 seed=3"),
                 r.out());
 
-        CliTest.Result shard = cli("run", "--dry-run", "--shard", "2/3",
+        MainTest.Result shard = run("run", "--dry-run", "--shard", "2/3",
                 experiments().resolve("imdb-maxlen-lr.yaml").toString());
         assertEquals(6, shard.out().lines().filter(x -> x.matches("\\s+\\d+\\s+[0-9a-f]{12}\\s+.*")).count());
 
-        CliTest.Result bad = cli("run", "--dry-run", "no-such-file.yaml");
+        MainTest.Result bad = run("run", "--dry-run", "no-such-file.yaml");
         assertEquals(2, bad.code());
         assertTrue(bad.err().startsWith("finetune4j: error: no-such-file.yaml"), bad.err());
     }
