@@ -21,7 +21,6 @@ import io.finetune4j.framework.finetune.RunData;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,6 +42,9 @@ import java.util.function.Function;
  * stage 2, whose label replaces it. The three trainings are ordinary {@link FineTuneRun}s on the same data split, in
  * {@code DIR} (single), {@code DIR/stage1} and {@code DIR/stage2}; the merged data files are in
  * {@code DIR/two_stage_data}. Writes {@code DIR/two_stage_report.txt} and {@code DIR/two_stage.json}.
+ *
+ * <p>Over 300 lines on purpose: one analysis start to end (the three runs, the combination, its report), read in
+ * the order it happens.
  */
 public final class TwoStage {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -6,13 +6,10 @@ import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,13 +19,12 @@ import java.util.regex.Pattern;
 
 /**
  * What {@link RunConfig}'s {@link Setting} annotations give: defaults, parsing of a value from YAML or from the
- * command line, its check, the record as a canonical map, and a copy with one value changed. The YAML binder
- * ({@link #bind}) reports every problem at the key as written; the command line ({@code TrainCommand}) builds its
- * options from {@link #fields}.
+ * command line, its check, the record as a canonical map, and a copy with one value changed. {@link SettingsYaml}
+ * binds a YAML section; the command line ({@code TrainCommand}) builds its options from {@link #fields}.
  *
- * <p>Why a binder of our own rather than Jackson's record mapping: a setting has several accepted names (HF's and
- * the ones earlier versions used), YAML-only dotted aliases ({@code early_stopping.patience}), a default that is
- * not Java's, a range and a command-line form, all of which live on the one annotation.
+ * <p>Over 300 lines on purpose: it is the one place that knows how a setting's text becomes a typed value, how a
+ * value is checked against its annotation and how a record of settings is read, copied and written; split, the
+ * rules of that small language would be spread over several files.
  */
 public final class Settings {
     private static final Map<Class<?>, List<Field>> FIELDS = new ConcurrentHashMap<>();
@@ -73,12 +69,6 @@ public final class Settings {
         public void at(String setting, String message) {
             throw new SettingException(prefix + setting, message);
         }
-    }
-
-    /** Turns a problem at a path into the exception the caller reports (located in a file, or naming an option). */
-    @FunctionalInterface
-    public interface Locator {
-        RuntimeException error(String jsonPointer, String message);
     }
 
     /** One setting: a record component and its annotation. */
@@ -245,7 +235,7 @@ public final class Settings {
             if (t == Path.class) return Path.of(s);
             if (t.isEnum()) return choice(t, s);
             if (t == RunConfig.Ratios.class) {
-                if (n.isObject()) return bindObject(RunConfig.Ratios.class, (ObjectNode) n, "", null);
+                if (n.isObject()) return SettingsYaml.bind(RunConfig.Ratios.class, (ObjectNode) n, "", null);
                 return RunConfig.Ratios.parse(s);
             }
             if (List.class.isAssignableFrom(t)) {
@@ -309,89 +299,6 @@ public final class Settings {
         return m;
     }
 
-    // ---- YAML ------------------------------------------------------------------------------------------------
-
-    /**
-     * A record from a YAML mapping: every key must name a setting (its name, an alias or a YAML name, dotted names
-     * inside nested mappings included); missing settings take their defaults; each value is checked, then the
-     * relations. Problems go to {@code locator} with the JSON pointer of the key as written.
-     *
-     * @param pointer the JSON pointer of {@code section} in the file ({@code /training}), for messages
-     */
-    public static <R> R bind(Class<R> type, ObjectNode section, String pointer, Locator locator) {
-        return bindObject(type, section, pointer, locator);
-    }
-
-    private static <R> R bindObject(Class<R> type, ObjectNode section, String pointer, Locator locator) {
-        List<Field> fs = fields(type);
-        Object[] values = new Object[fs.size()];
-        String[] where = new String[fs.size()];
-        Map<String, Integer> byName = new HashMap<>();
-        for (int i = 0; i < fs.size(); i++) for (String n : fs.get(i).yamlNames()) byName.put(n, i);
-        String dotted = pointer.isEmpty() ? "" : pointer.substring(1).replace('/', '.') + ".";
-        for (Map.Entry<String, JsonNode> e : flatten(section, "", byName)) {
-            String key = e.getKey();
-            String ptr = pointer + "/" + key.replace("~", "~0").replace("/", "~1").replace(".", "/");
-            Integer i = byName.get(key);
-            if (i == null) {
-                throw fail(locator, ptr, "unknown key '" + key + "'" + (dotted.isEmpty() ? "" : " in "
-                        + dotted.substring(0, dotted.length() - 1)) + " (known: " + String.join(", ",
-                        fs.stream().map(Field::name).toList()) + ")");
-            }
-            Field f = fs.get(i);
-            if (where[i] != null) {
-                throw fail(locator, ptr, "'" + key + "' sets " + dotted + f.name() + " a second time ("
-                        + where[i].substring(where[i].lastIndexOf('/') + 1) + " sets it too)");
-            }
-            where[i] = ptr;
-            // messages name the key as written, and the setting's own name when the key is another of its names
-            String named = dotted + key, alias = key.equals(f.name()) ? "" : " (" + key + " is " + f.name() + ")";
-            if (f.isGroup()) {
-                if (!e.getValue().isObject()) throw fail(locator, ptr, named + ": expected a mapping");
-                values[i] = bindObject(f.type(), (ObjectNode) e.getValue(), ptr, locator);
-                continue;
-            }
-            try {
-                values[i] = convert(f, e.getValue());
-            } catch (SettingException ex) {
-                throw ex;
-            } catch (IllegalArgumentException ex) {
-                throw fail(locator, ptr, named + ": " + ex.getMessage() + alias);
-            }
-            String problem = problem(f, values[i]);
-            if (problem != null) throw fail(locator, ptr, named + " " + problem + alias);
-        }
-        for (int i = 0; i < fs.size(); i++) if (where[i] == null) values[i] = fs.get(i).defaultValue();
-        R r = construct(type, values);
-        try {
-            if (r instanceof Checked c) c.check(new Problems(""));
-        } catch (SettingException ex) {
-            int i = indexOf(fs, ex.path());
-            String ptr = i >= 0 && where[i] != null ? where[i] : pointer;
-            throw fail(locator, ptr, dotted + ex.path() + ": " + ex.getMessage());
-        }
-        return r;
-    }
-
-    private static RuntimeException fail(Locator locator, String pointer, String message) {
-        return locator != null ? locator.error(pointer, message) : new IllegalArgumentException(message);
-    }
-
-    /** The section's keys, nested mappings under names that are not settings turned into dotted keys. */
-    private static List<Map.Entry<String, JsonNode>> flatten(ObjectNode n, String prefix, Map<String, Integer> names) {
-        List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String key = prefix + e.getKey();
-            if (e.getValue().isObject() && !names.containsKey(key)) {
-                out.addAll(flatten((ObjectNode) e.getValue(), key + ".", names));
-            } else {
-                out.add(Map.entry(key, e.getValue()));
-            }
-        }
-        return out;
-    }
-
     // ---- reflection --------------------------------------------------------------------------------------------
 
     static Object value(Object r, Field f) {
@@ -410,7 +317,7 @@ public final class Settings {
     }
 
     @SuppressWarnings("unchecked")
-    private static <R> R construct(Class<R> type, Object[] values) {
+    static <R> R construct(Class<R> type, Object[] values) {
         RecordComponent[] rc = type.getRecordComponents();
         Class<?>[] types = Arrays.stream(rc).map(RecordComponent::getType).toArray(Class<?>[]::new);
         try {
@@ -424,16 +331,9 @@ public final class Settings {
         }
     }
 
-    private static int indexOf(List<Field> fs, String name) {
+    static int indexOf(List<Field> fs, String name) {
         for (int i = 0; i < fs.size(); i++) if (fs.get(i).name().equals(name)) return i;
         return -1;
-    }
-
-    /** The element type of a {@code List<T>} component (for help texts). */
-    static Class<?> elementType(Field f) {
-        if (f.component().getGenericType() instanceof ParameterizedType p
-                && p.getActualTypeArguments()[0] instanceof Class<?> c) return c;
-        return Object.class;
     }
 
     // ---- ranges ------------------------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ import java.util.stream.Stream;
  * goes. Problems do not stop reading at once: up to {@link ReadOptions#maxErrors()} are collected and then one
  * {@link DatasetException} is thrown whose message is the first problem ("FILE: line N: ...") and the count of
  * the others. A dataset is only returned when there was no problem at all and it has at least one row.
+ *
+ * <p>Over 300 lines on purpose: the readers of the formats a user's data comes in (JSONL, CSV/TSV, class folders)
+ * share their checks and one error report that names the file and the row; they are one role.
  */
 public final class DatasetReader {
     private static final ObjectMapper JSON = new ObjectMapper()

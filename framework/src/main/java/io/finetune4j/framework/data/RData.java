@@ -28,6 +28,9 @@ import java.util.zip.Inflater;
  *
  * <p>Anything else (functions, environments, S4 objects, complex or raw vectors, bzip2 chunks, the ASCII and
  * native-binary forms) is refused with a one-line {@link DatasetException} naming the file.
+ *
+ * <p>Over 300 lines on purpose: it is one format's reader (R's XDR serialization and lazy-load database); split, its
+ * grammar would be spread over files that only make sense together.
  */
 public final class RData {
 

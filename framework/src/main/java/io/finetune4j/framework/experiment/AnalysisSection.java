@@ -112,7 +112,7 @@ public record AnalysisSection(Abstention abstention, ErrorAnalysis errorAnalysis
             }
             if (!ok) {
                 throw l.error("/analysis/two_stage/pair", "analysis.two_stage.pair must be auto or a list of two "
-                        + "different labels, not " + ExperimentFile.kind(p));
+                        + "different labels, not " + YamlTree.kind(p));
             }
             if (t.top() != null && t.top() < 1) throw l.error("/analysis/two_stage/top", "analysis.two_stage.top must be >= 1");
             if (Boolean.TRUE.equals(l.experiment().dataset().multiLabel())) {

@@ -3,7 +3,6 @@ package io.finetune4j.framework.experiment;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,20 +19,16 @@ import io.finetune4j.framework.config.RunConfig.DataArgs;
 import io.finetune4j.framework.config.RunConfig.ModelArgs;
 import io.finetune4j.framework.config.RunConfig.TrainingArgs;
 import io.finetune4j.framework.config.Settings;
+import io.finetune4j.framework.config.SettingsYaml;
 
 import java.io.IOException;
-import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -173,7 +168,7 @@ public record ExperimentFile(String name, String description, DataArgs dataset, 
 
         /** An {@link ExperimentException} located at the JSON pointer {@code pointer} (or its nearest parent). */
         public ExperimentException error(String pointer, String what) {
-            JsonLocation loc = locate(locations, pointer);
+            JsonLocation loc = YamlTree.locate(locations, pointer);
             return new ExperimentException(file.toString(), loc == null ? 0 : loc.getLineNr(),
                     loc == null ? 0 : loc.getColumnNr(), what);
         }
@@ -196,7 +191,7 @@ public record ExperimentFile(String name, String description, DataArgs dataset, 
         Map<String, JsonLocation> locations;
         JsonNode root;
         try {
-            locations = index(text);
+            locations = YamlTree.index(text);
             root = MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
@@ -208,7 +203,7 @@ public record ExperimentFile(String name, String description, DataArgs dataset, 
         }
         if (!root.isObject()) {
             throw new ExperimentException(name, 1, 1, "expected a mapping of sections (name, dataset, model, "
-                    + "training, evaluation, seeds, sweep, embeddings), not " + kind(root));
+                    + "training, evaluation, seeds, sweep, embeddings), not " + YamlTree.kind(root));
         }
         ObjectNode tree = (ObjectNode) root;
         Loaded partial = new Loaded(file, text, null, tree, locations);
@@ -239,36 +234,36 @@ public record ExperimentFile(String name, String description, DataArgs dataset, 
      * {@code pointerForErrors} when it is not empty (a swept value checked in the whole file's context).
      */
     static ExperimentFile convert(Loaded l, JsonNode tree, String pointerForErrors) {
-        Settings.Locator at = (ptr, what) -> l.error(pointerForErrors.isEmpty() ? ptr : pointerForErrors, what);
+        SettingsYaml.Locator at = (ptr, what) -> l.error(pointerForErrors.isEmpty() ? ptr : pointerForErrors, what);
         ObjectNode rest = ((ObjectNode) tree).deepCopy();
         Map<String, Object> sections = new LinkedHashMap<>();
         for (Map.Entry<String, Class<?>> e : SETTINGS.entrySet()) {
             JsonNode section = rest.remove(e.getKey());
             if (section != null && !section.isObject() && !section.isNull()) {
-                throw at.error("/" + e.getKey(), e.getKey() + ": expected a mapping, got " + kind(section));
+                throw at.error("/" + e.getKey(), e.getKey() + ": expected a mapping, got " + YamlTree.kind(section));
             }
             sections.put(e.getKey(), section == null || section.isNull() ? null
-                    : Settings.bind(e.getValue(), (ObjectNode) section, "/" + e.getKey(), at));
+                    : SettingsYaml.bind(e.getValue(), (ObjectNode) section, "/" + e.getKey(), at));
         }
         Other o;
         try {
             o = MAPPER.treeToValue(rest, Other.class);
         } catch (JsonMappingException e) {
-            String pointer = pointer(e.getPath());
-            String where = dotted(e.getPath());
+            String pointer = YamlTree.pointer(e.getPath());
+            String where = YamlTree.dotted(e.getPath());
             String what;
             if (e instanceof UnrecognizedPropertyException u) {
-                String section = dotted(e.getPath().subList(0, e.getPath().size() - 1));
-                List<String> known = known(u.getKnownPropertyIds());
+                String section = YamlTree.dotted(e.getPath().subList(0, e.getPath().size() - 1));
+                List<String> known = YamlTree.known(u.getKnownPropertyIds());
                 if (section.isEmpty()) known.addAll(SETTINGS.keySet());
                 what = "unknown key '" + u.getPropertyName() + "'" + (section.isEmpty() ? "" : " in " + section)
                         + " (known: " + String.join(", ", new TreeSet<>(known)) + ")";
             } else if (e instanceof InvalidFormatException f) {
-                what = where + ": expected " + typeName(f.getTargetType()) + ", got '" + f.getValue() + "'";
+                what = where + ": expected " + YamlTree.typeName(f.getTargetType()) + ", got '" + f.getValue() + "'";
             } else if (e instanceof MismatchedInputException m) {
-                JsonNode actual = at(rest, pointer);
-                what = where + ": expected " + typeName(m.getTargetType())
-                        + (actual == null ? "" : ", got " + kind(actual));
+                JsonNode actual = YamlTree.at(rest, pointer);
+                what = where + ": expected " + YamlTree.typeName(m.getTargetType())
+                        + (actual == null ? "" : ", got " + YamlTree.kind(actual));
             } else {
                 what = where + ": " + e.getOriginalMessage();
             }
@@ -282,228 +277,5 @@ public record ExperimentFile(String name, String description, DataArgs dataset, 
                 model != null ? model : Settings.defaults(ModelArgs.class),
                 training != null ? training : Settings.defaults(TrainingArgs.class), o.evaluation(), o.seeds(),
                 o.sweep(), o.embeddings(), o.analysis());
-    }
-
-    // ---- locations -----------------------------------------------------------------------------------------------
-
-    /** JSON pointer → where its key (for object members) or value (array elements, the root) starts. */
-    static Map<String, JsonLocation> index(String text) throws JsonProcessingException {
-        Map<String, JsonLocation> m = new HashMap<>();
-        try (JsonParser p = MAPPER.getFactory().createParser(text)) {
-            JsonToken t = p.nextToken();
-            if (t != null) {
-                m.put("", p.currentTokenLocation());
-                walk(p, "", m);
-            }
-        } catch (JsonProcessingException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return m;
-    }
-
-    private static void walk(JsonParser p, String ptr, Map<String, JsonLocation> m) throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.START_OBJECT) {
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String child = ptr + "/" + escape(p.currentName());
-                m.put(child, p.currentTokenLocation());
-                p.nextToken();
-                walk(p, child, m);
-            }
-        } else if (t == JsonToken.START_ARRAY) {
-            int i = 0;
-            while (p.nextToken() != JsonToken.END_ARRAY) {
-                String child = ptr + "/" + i++;
-                m.put(child, p.currentTokenLocation());
-                walk(p, child, m);
-            }
-        }
-    }
-
-    static JsonLocation locate(Map<String, JsonLocation> m, String pointer) {
-        for (String p = pointer; ; p = p.substring(0, p.lastIndexOf('/'))) {
-            JsonLocation l = m.get(p);
-            if (l != null) return l;
-            if (p.isEmpty()) return null;
-        }
-    }
-
-    static String escape(String key) {
-        return key.replace("~", "~0").replace("/", "~1");
-    }
-
-    static String pointer(List<JsonMappingException.Reference> path) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference r : path) {
-            sb.append('/');
-            sb.append(r.getFieldName() != null ? escape(r.getFieldName()) : String.valueOf(r.getIndex()));
-        }
-        return sb.toString();
-    }
-
-    static String dotted(List<JsonMappingException.Reference> path) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference r : path) {
-            if (r.getFieldName() != null) {
-                if (sb.length() > 0) sb.append('.');
-                sb.append(r.getFieldName());
-            } else {
-                sb.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
-    }
-
-    static JsonNode at(JsonNode tree, String pointer) {
-        JsonNode n = tree.at(pointer.isEmpty() ? "" : pointer);
-        return n.isMissingNode() ? null : n;
-    }
-
-    private static List<String> known(Collection<Object> ids) {
-        List<String> out = new ArrayList<>();
-        if (ids != null) for (Object o : ids) out.add(String.valueOf(o));
-        return out;
-    }
-
-    static String typeName(Class<?> c) {
-        if (c == null) return "a value";
-        if (c == Integer.class || c == int.class || c == Long.class || c == long.class) return "an integer";
-        if (c == Double.class || c == double.class) return "a number";
-        if (c == Boolean.class || c == boolean.class) return "true or false";
-        if (c == String.class) return "a string";
-        if (List.class.isAssignableFrom(c)) return "a list";
-        if (Map.class.isAssignableFrom(c) || c.isRecord()) return "a mapping";
-        return "a " + c.getSimpleName();
-    }
-
-    static String kind(JsonNode n) {
-        if (n.isObject()) return "a mapping";
-        if (n.isArray()) return "a list";
-        if (n.isNull()) return "nothing (null)";
-        return "'" + n.asText() + "'";
-    }
-
-    // ---- schema (for sweep paths) ---------------------------------------------------------------------------------
-
-    /**
-     * The scalar fields a sweep may vary, by dotted path, with their Java type: every run setting under each of its
-     * names ({@code training.batch_size} and {@code training.per_device_train_batch_size}), the leaves of
-     * {@code evaluation} and {@code embeddings}, and {@code seed}.
-     */
-    public static final Map<String, Class<?>> SWEEPABLE = sweepable();
-
-    private static Map<String, Class<?>> sweepable() {
-        Map<String, Class<?>> m = new LinkedHashMap<>();
-        m.put("seed", Long.class);
-        for (String section : List.of("dataset", "model", "training")) {
-            settingPaths(section, SETTINGS.get(section), (path, f) -> m.put(path, boxed(f.type())));
-        }
-        for (String section : List.of("evaluation", "embeddings")) {
-            for (RecordComponent rc : ExperimentFile.class.getRecordComponents()) {
-                if (rc.getName().equals(section)) collect(section, rc.getType(), m);
-            }
-        }
-        return m;
-    }
-
-    /** Every name of every setting of {@code type}, as a dotted path below {@code prefix} (groups recursed). */
-    static void settingPaths(String prefix, Class<?> type, java.util.function.BiConsumer<String, Settings.Field> out) {
-        for (Settings.Field f : Settings.fields(type)) {
-            for (String n : f.isGroup() ? List.of(f.name()) : f.yamlNames()) {
-                if (n.contains(".")) continue;   // dotted YAML names (early_stopping.patience) are not sweep paths
-                if (f.isGroup()) settingPaths(prefix + "." + n, f.type(), out);
-                else out.accept(prefix + "." + n, f);
-            }
-        }
-    }
-
-    /** The setting a sweep path names and its canonical path ({@code training.batch_size} → its field). */
-    static Map.Entry<String, Settings.Field> setting(String path) {
-        Map<String, Map.Entry<String, Settings.Field>> found = new HashMap<>();
-        for (String section : List.of("dataset", "model", "training")) {
-            canonical(section, section, SETTINGS.get(section), found);
-        }
-        return found.get(path);
-    }
-
-    private static void canonical(String written, String canonical, Class<?> type,
-                                  Map<String, Map.Entry<String, Settings.Field>> out) {
-        for (Settings.Field f : Settings.fields(type)) {
-            for (String n : f.isGroup() ? List.of(f.name()) : f.yamlNames()) {
-                if (n.contains(".")) continue;
-                if (f.isGroup()) canonical(written + "." + n, canonical + "." + f.name(), f.type(), out);
-                else out.put(written + "." + n, Map.entry(canonical + "." + f.name(), f));
-            }
-        }
-    }
-
-    /**
-     * Sets a swept value into a copy of the file's tree: a run setting at its canonical key, after removing the keys
-     * that name the same setting otherwise; any other path as it is written.
-     */
-    static void setSwept(ObjectNode tree, String path, JsonNode value) {
-        Map.Entry<String, Settings.Field> s = setting(path);
-        if (s == null) {
-            ExperimentPlan.set(tree, path, value);
-            return;
-        }
-        String canonical = s.getKey();
-        ObjectNode parent = tree;
-        String[] parts = canonical.split("\\.");
-        for (int i = 0; i < parts.length - 1; i++) {
-            JsonNode c = parent.get(parts[i]);
-            parent = c instanceof ObjectNode o ? o : parent.putObject(parts[i]);
-        }
-        for (String n : s.getValue().yamlNames()) {
-            if (!n.contains(".")) {
-                parent.remove(n);
-            } else if (parent.get(n.substring(0, n.indexOf('.'))) instanceof ObjectNode nested) {
-                nested.remove(n.substring(n.indexOf('.') + 1));
-                if (nested.isEmpty()) parent.remove(n.substring(0, n.indexOf('.')));
-            }
-        }
-        parent.set(parts[parts.length - 1], value);
-    }
-
-    private static Class<?> boxed(Class<?> t) {
-        if (t == int.class) return Integer.class;
-        if (t == long.class) return Long.class;
-        if (t == double.class) return Double.class;
-        if (t == boolean.class) return Boolean.class;
-        return t;
-    }
-
-    private static void collect(String prefix, Class<?> type, Map<String, Class<?>> m) {
-        for (RecordComponent rc : type.getRecordComponents()) {
-            String key = prefix + "." + snake(rc.getName());
-            if (rc.getType().isRecord()) collect(key, rc.getType(), m);
-            else if (!Collection.class.isAssignableFrom(rc.getType()) && !Map.class.isAssignableFrom(rc.getType())) {
-                m.put(key, rc.getType());
-            }
-        }
-    }
-
-    static String snake(String camel) {
-        return PropertyNamingStrategies.SnakeCaseStrategy.INSTANCE.translate(camel);
-    }
-
-    /** Helper for messages: the nearest sweepable paths to a wrong one. */
-    static String suggest(String path) {
-        Set<String> out = new TreeSet<>();
-        String last = path.substring(path.lastIndexOf('.') + 1);
-        for (String k : SWEEPABLE.keySet()) if (k.endsWith("." + last) || k.equals(last)) out.add(k);
-        if (out.isEmpty()) {
-            String first = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
-            for (String k : SWEEPABLE.keySet()) if (k.startsWith(first + ".")) out.add(k);
-        }
-        return out.isEmpty() ? "" : " (did you mean " + String.join(", ", out) + "?)";
-    }
-
-    static Set<String> keySet(JsonNode obj) {
-        Set<String> s = new HashSet<>();
-        obj.fieldNames().forEachRemaining(s::add);
-        return s;
     }
 }

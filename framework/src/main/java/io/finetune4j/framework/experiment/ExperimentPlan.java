@@ -91,7 +91,7 @@ public final class ExperimentPlan {
 
     /** The file with one swept value set: a run setting in its record, anything else through its section's tree. */
     static ExperimentFile apply(ExperimentFile ef, String path, JsonNode value) {
-        Map.Entry<String, Settings.Field> s = ExperimentFile.setting(path);
+        Map.Entry<String, Settings.Field> s = SweepPaths.setting(path);
         if (s != null) {
             String canonical = s.getKey(), section = canonical.substring(0, canonical.indexOf('.'));
             Object v = Settings.convert(s.getValue(), value);
@@ -112,7 +112,7 @@ public final class ExperimentPlan {
 
     /** The value at a swept path of {@code ef}, as the results record it (enums as their names). */
     private static Object value(ExperimentFile ef, String path) {
-        Map.Entry<String, Settings.Field> s = ExperimentFile.setting(path);
+        Map.Entry<String, Settings.Field> s = SweepPaths.setting(path);
         if (s != null) {
             Object r = ef.section(s.getKey().substring(0, s.getKey().indexOf('.')));
             Map<String, Object> m = Settings.toMap(r);
@@ -158,7 +158,7 @@ public final class ExperimentPlan {
                 if (v.isArray()) {
                     spaces.put(k, indexSpace(v.size()));
                 } else {
-                    Class<?> type = ExperimentFile.SWEEPABLE.get(path);
+                    Class<?> type = SweepPaths.SWEEPABLE.get(path);
                     double min = Double.parseDouble(v.get("min").asText()), max = Double.parseDouble(v.get("max").asText());
                     if (type == Integer.class || type == Long.class) {
                         spaces.put(k, new IntegerParameterSpace((int) min, (int) max));

@@ -16,16 +16,8 @@ import io.finetune4j.models.ModelCatalogue;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -43,7 +35,6 @@ import java.util.stream.Collectors;
 public final class ExperimentRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    public static final String RESULTS = "results.jsonl";
 
     /** What to run. {@code only}: a trial index or null; {@code shard}/{@code shards}: 1-based shard of n (n = 1: all). */
     public record Options(Path output, boolean dryRun, Integer only, int shard, int shards,
@@ -110,7 +101,7 @@ public final class ExperimentRunner {
         writeAtomically(dir.resolve("plan.json"), PRETTY.writeValueAsString(planJson));
 
         Set<String> done = new HashSet<>();
-        for (JsonNode r : readResults(dir)) done.add(r.path("hash").asText());
+        for (JsonNode r : Results.readFinished(dir)) done.add(r.path("hash").asText());
         String metric = ef.sortMetric();
         int ran = 0, skipped = 0;
         out.println("finetune4j: " + name + ": " + plan.size() + (plan.size() == 1 ? " trial" : " trials")
@@ -135,18 +126,18 @@ public final class ExperimentRunner {
             if (fineTune) {
                 RunConfig run = t.run().withOutput(new RunConfig.OutputArgs(tdir, true, opts.progress()));
                 FineTuneRun.Result r = runTrial(ef.analysis(), run, t.folder(), out);
-                Map<String, Object> line = resultLine(t, r);
+                Map<String, Object> line = Results.fineTuneLine(t, r);
                 if (t.embeddings() != null) {                              // compare: true
                     line.put("params", EmbeddingTrials.params(t, EmbeddingTrials.FINE_TUNE));
                     line.put("method", EmbeddingTrials.FINE_TUNE);
                 }
-                appendResult(dir, line);
+                Results.append(dir, line);
             }
-            if (!methods.isEmpty()) EmbeddingTrials.run(t, methods, tdir, out, line -> appendResult(dir, line));
+            if (!methods.isEmpty()) EmbeddingTrials.run(t, methods, tdir, out, line -> Results.append(dir, line));
             ran++;
-            Summary.write(dir, readResults(dir), metric);
+            Summary.write(dir, Results.readFinished(dir), metric);
         }
-        String table = Summary.write(dir, readResults(dir), metric);
+        String table = Summary.write(dir, Results.readFinished(dir), metric);
         out.println();
         out.println("finetune4j: " + name + ": ran " + ran + ", skipped " + skipped + " (sorted by " + metric + ")");
         out.print(table);
@@ -217,8 +208,8 @@ public final class ExperimentRunner {
 
     private static String sweptOr(ExperimentFile.Loaded l, Trial t, String path, String pointer) {
         if (t.params().containsKey(path)) {
-            String p = "/sweep/parameters/" + ExperimentFile.escape(path);
-            return ExperimentFile.locate(l.locations(), p) != null && l.tree().at(p).isArray() ? p : "/sweep";
+            String p = "/sweep/parameters/" + YamlTree.escape(path);
+            return YamlTree.locate(l.locations(), p) != null && l.tree().at(p).isArray() ? p : "/sweep";
         }
         return pointer;
     }
@@ -232,87 +223,6 @@ public final class ExperimentRunner {
         }
         return sb.append("seed=").append(t.seed()).toString();
     }
-
-    static Map<String, Object> resultLine(Trial t, FineTuneRun.Result r) {
-        Map<String, Object> m = r.metrics();
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("trial", t.index());
-        line.put("hash", t.hash());
-        line.put("params", t.params());
-        line.put("seed", t.seed());
-        line.put("model", m.get("model"));
-        line.put("config", t.config());
-        Map<String, Object> timing = r.timing();
-        line.put("train_seconds", timing.get("train_seconds"));
-        line.put("train_samples_per_second", timing.get("train_samples_per_second"));
-        line.put("train_tokens_per_second", timing.get("train_tokens_per_second"));
-        List<Object> epochSeconds = new ArrayList<>();
-        if (timing.get("epochs") instanceof List<?> epochs) {
-            for (Object o : epochs) if (o instanceof Map<?, ?> e) epochSeconds.add(e.get("seconds"));
-        }
-        List<Object> curve = new ArrayList<>();
-        if (m.get("epochs") instanceof List<?> epochs) {
-            for (Object o : epochs) {
-                if (!(o instanceof Map<?, ?> e)) continue;
-                Map<String, Object> c = new LinkedHashMap<>();
-                for (String k : List.of("epoch", "train_loss", "val_loss", "val_accuracy", "val_macro_f1")) {
-                    c.put(k, e.get(k));
-                }
-                curve.add(c);
-            }
-        }
-        line.put("epoch_seconds", epochSeconds);
-        line.put("best_epoch", m.get("best_epoch"));
-        line.put("validation_curve", curve);
-        Map<String, Object> test = new LinkedHashMap<>();
-        if (m.get("test") instanceof Map<?, ?> tm) {
-            for (Map.Entry<?, ?> e : tm.entrySet()) {
-                if (e.getValue() instanceof Number || e.getValue() == null) test.put(e.getKey().toString(), e.getValue());
-            }
-        }
-        line.put("test", test);
-        if (m.get("two_stage") != null) line.put("two_stage", m.get("two_stage"));
-        if (m.get("validation") instanceof Map<?, ?> vm) {
-            Map<String, Object> val = new LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : vm.entrySet()) {
-                if (e.getValue() instanceof Number) val.put(e.getKey().toString(), e.getValue());
-            }
-            line.put("validation", val);
-        }
-        line.put("output", t.dirName());
-        line.put("finished_at", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
-                .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-        return line;
-    }
-
-    /** The finished trials' lines (a line that does not parse is ignored with no harm: it cannot be half-written). */
-    public static List<JsonNode> readResults(Path dir) throws IOException {
-        Path f = dir.resolve(RESULTS);
-        List<JsonNode> out = new ArrayList<>();
-        if (!Files.exists(f)) return out;
-        for (String s : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-            if (s.isBlank()) continue;
-            try {
-                out.add(JSON.readTree(s));
-            } catch (IOException e) {
-                // not ours: skip
-            }
-        }
-        return out;
-    }
-
-    /** Appends one line: under a lock (shards share the file), the whole file is rewritten and moved into place. */
-    static void appendResult(Path dir, Map<String, Object> line) throws IOException {
-        Path f = dir.resolve(RESULTS);
-        try (FileChannel ch = FileChannel.open(dir.resolve(".results.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
-            String old = Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "";
-            if (!old.isEmpty() && !old.endsWith("\n")) old += "\n";
-            writeAtomically(f, old + JSON.writeValueAsString(line) + "\n");
-        }
-    }
-
-
 
     private static String stem(Path file) {
         String n = file.getFileName().toString();

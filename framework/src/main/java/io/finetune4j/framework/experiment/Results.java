@@ -1,5 +1,14 @@
 package io.finetune4j.framework.experiment;
 
+import static io.finetune4j.framework.io.Files2.writeAtomically;
+import io.finetune4j.framework.finetune.FineTuneRun;
+import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.time.OffsetDateTime;
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileLock;
+import java.nio.channels.FileChannel;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,10 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** Reading {@code results.jsonl} files and merging the shards of one grid run. */
+/** {@code results.jsonl}: a line per finished trial, appended atomically; read back, and merged across shards. */
 public final class Results {
     public static final String FILE = "results.jsonl";
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper LENIENT = new ObjectMapper();
 
     private Results() {
     }
@@ -93,5 +103,85 @@ public final class Results {
         List<JsonNode> out = new ArrayList<>();
         for (Line l : byHash.values()) out.add(l.json());
         return out;
+    }
+
+    /** The line of a finished fine-tuning trial: its settings, timings and metrics (numbers only). */
+    static Map<String, Object> fineTuneLine(Trial t, FineTuneRun.Result r) {
+        Map<String, Object> m = r.metrics();
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("trial", t.index());
+        line.put("hash", t.hash());
+        line.put("params", t.params());
+        line.put("seed", t.seed());
+        line.put("model", m.get("model"));
+        line.put("config", t.config());
+        Map<String, Object> timing = r.timing();
+        line.put("train_seconds", timing.get("train_seconds"));
+        line.put("train_samples_per_second", timing.get("train_samples_per_second"));
+        line.put("train_tokens_per_second", timing.get("train_tokens_per_second"));
+        List<Object> epochSeconds = new ArrayList<>();
+        if (timing.get("epochs") instanceof List<?> epochs) {
+            for (Object o : epochs) if (o instanceof Map<?, ?> e) epochSeconds.add(e.get("seconds"));
+        }
+        List<Object> curve = new ArrayList<>();
+        if (m.get("epochs") instanceof List<?> epochs) {
+            for (Object o : epochs) {
+                if (!(o instanceof Map<?, ?> e)) continue;
+                Map<String, Object> c = new LinkedHashMap<>();
+                for (String k : List.of("epoch", "train_loss", "val_loss", "val_accuracy", "val_macro_f1")) {
+                    c.put(k, e.get(k));
+                }
+                curve.add(c);
+            }
+        }
+        line.put("epoch_seconds", epochSeconds);
+        line.put("best_epoch", m.get("best_epoch"));
+        line.put("validation_curve", curve);
+        Map<String, Object> test = new LinkedHashMap<>();
+        if (m.get("test") instanceof Map<?, ?> tm) {
+            for (Map.Entry<?, ?> e : tm.entrySet()) {
+                if (e.getValue() instanceof Number || e.getValue() == null) test.put(e.getKey().toString(), e.getValue());
+            }
+        }
+        line.put("test", test);
+        if (m.get("two_stage") != null) line.put("two_stage", m.get("two_stage"));
+        if (m.get("validation") instanceof Map<?, ?> vm) {
+            Map<String, Object> val = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : vm.entrySet()) {
+                if (e.getValue() instanceof Number) val.put(e.getKey().toString(), e.getValue());
+            }
+            line.put("validation", val);
+        }
+        line.put("output", t.dirName());
+        line.put("finished_at", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
+                .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        return line;
+    }
+
+    /** The finished trials' lines (a line that does not parse is ignored with no harm: it cannot be half-written). */
+    public static List<JsonNode> readFinished(Path dir) throws IOException {
+        Path f = dir.resolve(FILE);
+        List<JsonNode> out = new ArrayList<>();
+        if (!Files.exists(f)) return out;
+        for (String s : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+            if (s.isBlank()) continue;
+            try {
+                out.add(LENIENT.readTree(s));
+            } catch (IOException e) {
+                // not ours: skip
+            }
+        }
+        return out;
+    }
+
+    /** Appends one line: under a lock (shards share the file), the whole file is rewritten and moved into place. */
+    static void append(Path dir, Map<String, Object> line) throws IOException {
+        Path f = dir.resolve(FILE);
+        try (FileChannel ch = FileChannel.open(dir.resolve(".results.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+            String old = Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "";
+            if (!old.isEmpty() && !old.endsWith("\n")) old += "\n";
+            writeAtomically(f, old + LENIENT.writeValueAsString(line) + "\n");
+        }
     }
 }

@@ -63,7 +63,7 @@ final class Validation {
         if (m.labelDescriptions() != null) {
             for (Map.Entry<String, String> d : m.labelDescriptions().entrySet()) {
                 if (blank(d.getValue())) {
-                    throw l.error("/embeddings/label_descriptions/" + ExperimentFile.escape(d.getKey()),
+                    throw l.error("/embeddings/label_descriptions/" + YamlTree.escape(d.getKey()),
                             "the description of label '" + d.getKey() + "' is empty");
                 }
             }
@@ -87,7 +87,7 @@ final class Validation {
         if (s.parameters() != null) {
             for (Map.Entry<String, JsonNode> en : s.parameters().entrySet()) {
                 String path = en.getKey();
-                String ptr = "/sweep/parameters/" + ExperimentFile.escape(path);
+                String ptr = "/sweep/parameters/" + YamlTree.escape(path);
                 checkPath(l, ptr, path);
                 owner.put(path, ptr);
                 JsonNode v = en.getValue();
@@ -99,7 +99,7 @@ final class Validation {
                     checkRange(l, ptr, path, v, random);
                 } else {
                     throw l.error(ptr, path + ": expected a list of values" + (random ? " or {min, max}" : "")
-                            + ", got " + ExperimentFile.kind(v));
+                            + ", got " + YamlTree.kind(v));
                 }
             }
         }
@@ -116,11 +116,11 @@ final class Validation {
                     if (keys == null) {
                         keys = m.keySet();
                         for (String path : keys) {
-                            String kp = ip + "/" + ExperimentFile.escape(path);
+                            String kp = ip + "/" + YamlTree.escape(path);
                             checkPath(l, kp, path);
                             if (owner.containsKey(path)) {
                                 throw l.error(kp, path + " is swept twice (also at line "
-                                        + ExperimentFile.locate(l.locations(), owner.get(path)).getLineNr() + ")");
+                                        + YamlTree.locate(l.locations(), owner.get(path)).getLineNr() + ")");
                             }
                             owner.put(path, kp);
                         }
@@ -129,10 +129,10 @@ final class Validation {
                                 + " here " + m.keySet());
                     }
                     for (Map.Entry<String, JsonNode> en : m.entrySet()) {
-                        String vp = ip + "/" + ExperimentFile.escape(en.getKey());
+                        String vp = ip + "/" + YamlTree.escape(en.getKey());
                         if (en.getValue() == null || !en.getValue().isValueNode() || en.getValue().isNull()) {
                             throw l.error(vp, en.getKey() + ": a tied value must be a single value, not "
-                                    + (en.getValue() == null ? "nothing" : ExperimentFile.kind(en.getValue())));
+                                    + (en.getValue() == null ? "nothing" : YamlTree.kind(en.getValue())));
                         }
                         checkValue(l, vp, en.getKey(), en.getValue());
                     }
@@ -141,33 +141,33 @@ final class Validation {
         }
         if (owner.containsKey("seed") && l.experiment().seeds() != null) {
             throw l.error("/seeds", "seeds and a swept 'seed' (line "
-                    + ExperimentFile.locate(l.locations(), owner.get("seed")).getLineNr()
+                    + YamlTree.locate(l.locations(), owner.get("seed")).getLineNr()
                     + ") conflict: give one of them");
         }
     }
 
     private static void checkPath(Loaded l, String ptr, String path) {
-        if (!ExperimentFile.SWEEPABLE.containsKey(path)) {
+        if (!SweepPaths.SWEEPABLE.containsKey(path)) {
             throw l.error(ptr, "cannot sweep '" + path + "': not a field of the experiment"
-                    + ExperimentFile.suggest(path));
+                    + SweepPaths.suggest(path));
         }
     }
 
     /** A value is checked by setting it into the file and typing the result. */
     private static void checkValue(Loaded l, String ptr, String path, JsonNode value) {
         if (!value.isValueNode() || value.isNull()) {
-            throw l.error(ptr, path + ": expected a single value, got " + ExperimentFile.kind(value));
+            throw l.error(ptr, path + ": expected a single value, got " + YamlTree.kind(value));
         }
         if (path.equals("seed")) {
             if (!value.canConvertToLong() || !(value.isIntegralNumber() || value.asText().matches("-?[0-9]+"))) {
-                throw l.error(ptr, "seed: expected an integer, got " + ExperimentFile.kind(value));
+                throw l.error(ptr, "seed: expected an integer, got " + YamlTree.kind(value));
             }
             return;
         }
         ObjectNode copy = l.tree().deepCopy();
         copy.remove("sweep");
         copy.remove("seeds");
-        ExperimentFile.setSwept(copy, path, value);
+        SweepPaths.setSwept(copy, path, value);
         ExperimentFile typed = ExperimentFile.convert(l, copy, ptr);
         // run the semantic checks on the variant too, but report them at the value
         try {
@@ -183,13 +183,13 @@ final class Validation {
             throw l.error(ptr, path + ": a {min, max} range needs sweep.method: random (a grid takes a list "
                     + "of values)");
         }
-        for (String k : ExperimentFile.keySet(v)) {
+        for (String k : SweepPaths.keySet(v)) {
             if (!List.of("min", "max", "log").contains(k)) {
-                throw l.error(ptr + "/" + ExperimentFile.escape(k), "unknown key '" + k + "' in a range (known: "
+                throw l.error(ptr + "/" + YamlTree.escape(k), "unknown key '" + k + "' in a range (known: "
                         + "min, max, log)");
             }
         }
-        Class<?> type = ExperimentFile.SWEEPABLE.get(path);
+        Class<?> type = SweepPaths.SWEEPABLE.get(path);
         boolean integer = type == Integer.class || type == Long.class;
         if (type != Double.class && !integer) {
             throw l.error(ptr, path + " is not numeric: give a list of values");
@@ -215,7 +215,7 @@ final class Validation {
         try {
             x = n.isNumber() ? n.asDouble() : Double.parseDouble(n.asText());
         } catch (NumberFormatException ex) {
-            throw l.error(ptr + "/" + key, key + ": expected a number, got " + ExperimentFile.kind(n));
+            throw l.error(ptr + "/" + key, key + ": expected a number, got " + YamlTree.kind(n));
         }
         if (integer && x != Math.rint(x)) throw l.error(ptr + "/" + key, key + ": expected an integer");
         return x;

@@ -70,7 +70,7 @@ class DatasetFetcherTest {
     @Test
     void fineFoodsFromTheRLazyLoadDatabase() throws Exception {
         StringWriter w = new StringWriter();
-        int n = DatasetFetcher.convertFineFoods(new ByteArrayInputStream(resource("fine_foods/Rdata.rdx")),
+        int n = DatasetConverters.convertFineFoods(new ByteArrayInputStream(resource("fine_foods/Rdata.rdx")),
                 resource("fine_foods/Rdata.rdb"), w);
         assertEquals(6, n);
         assertEquals(resourceText("fine_foods/expected.jsonl"), w.toString());
@@ -81,20 +81,20 @@ class DatasetFetcherTest {
     void fineFoodsNamesTheFileOfACorruptChunk() throws Exception {
         byte[] rdb = resource("fine_foods/Rdata.rdb");
         for (int i = rdb.length - 200; i < rdb.length; i++) rdb[i] ^= 0x5a;
-        DatasetException e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertFineFoods(
+        DatasetException e = assertThrows(DatasetException.class, () -> DatasetConverters.convertFineFoods(
                 new ByteArrayInputStream(resource("fine_foods/Rdata.rdx")), rdb, new StringWriter()));
         assertTrue(e.getMessage().startsWith("usr/lib/R/site-library/modeldata/data/Rdata.rdb (training_data): corrupt"),
                 e.getMessage());
-        assertThrows(DatasetException.class, () -> DatasetFetcher.convertFineFoods(
+        assertThrows(DatasetException.class, () -> DatasetConverters.convertFineFoods(
                 new ByteArrayInputStream(resource("fine_foods/Rdata.rdx")), new byte[100], new StringWriter()));
     }
 
     @Test
     void reutersCornAndGrainArffsMergedIntoMultiLabelRows() throws Exception {
         Map<String, byte[]> arffs = new LinkedHashMap<>();
-        for (String f : DatasetFetcher.REUTERS_FILES) arffs.put("usr/share/doc/weka/examples/" + f, resource("reuters/" + f));
+        for (String f : ReutersArff.REUTERS_FILES) arffs.put("usr/share/doc/weka/examples/" + f, resource("reuters/" + f));
         StringWriter w = new StringWriter();
-        assertEquals(11, DatasetFetcher.convertReuters(arffs, w));
+        assertEquals(11, ReutersArff.convertReuters(arffs, w));
         assertEquals(resourceText("reuters/expected.jsonl"), w.toString());
         List<JsonNode> l = lines(w.toString());
         assertEquals(List.of("grain", "corn"), JSON.convertValue(l.get(3).get("labels"), List.class));
@@ -104,31 +104,31 @@ class DatasetFetcherTest {
     @Test
     void reutersRefusesFilesThatDoNotPair() throws Exception {
         Map<String, byte[]> arffs = new LinkedHashMap<>();
-        for (String f : DatasetFetcher.REUTERS_FILES) arffs.put(f, resource("reuters/" + f));
+        for (String f : ReutersArff.REUTERS_FILES) arffs.put(f, resource("reuters/" + f));
         String grain = new String(arffs.get("ReutersGrain-test.arff"), StandardCharsets.UTF_8);
         arffs.put("ReutersGrain-test.arff", grain.replace("U.K. MONEY MARKET", "U.K. HONEY MARKET").getBytes(StandardCharsets.UTF_8));
-        DatasetException e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertReuters(arffs, new StringWriter()));
+        DatasetException e = assertThrows(DatasetException.class, () -> ReutersArff.convertReuters(arffs, new StringWriter()));
         assertTrue(e.getMessage().startsWith("ReutersCorn-test.arff and ReutersGrain-test.arff: document 4 differs"), e.getMessage());
         arffs.put("ReutersGrain-test.arff", (grain + "'one more',1\n").getBytes(StandardCharsets.UTF_8));
-        e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertReuters(arffs, new StringWriter()));
+        e = assertThrows(DatasetException.class, () -> ReutersArff.convertReuters(arffs, new StringWriter()));
         assertTrue(e.getMessage().contains("has 4 documents but ReutersGrain-test.arff has 5"), e.getMessage());
         arffs.put("ReutersGrain-test.arff", (grain + "'unterminated,1\n").getBytes(StandardCharsets.UTF_8));
-        e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertReuters(arffs, new StringWriter()));
+        e = assertThrows(DatasetException.class, () -> ReutersArff.convertReuters(arffs, new StringWriter()));
         assertTrue(e.getMessage().startsWith("ReutersGrain-test.arff: line 11: expected ,0 or ,1"), e.getMessage());
         arffs.remove("ReutersCorn-train.arff");
-        e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertReuters(arffs, new StringWriter()));
+        e = assertThrows(DatasetException.class, () -> ReutersArff.convertReuters(arffs, new StringWriter()));
         assertTrue(e.getMessage().contains("no usr/share/doc/weka/examples/ReutersCorn-train.arff"), e.getMessage());
     }
 
     @Test
     void arffEscapes() {
-        List<String[]> rows = DatasetFetcher.reutersArff("@relation r\n@attribute Text string\n@attribute c {0,1}\n"
+        List<String[]> rows = ReutersArff.reutersArff("@relation r\n@attribute Text string\n@attribute c {0,1}\n"
                 + "@data\n% a comment\n\n'it\\'s \\\"q\\\" a\\\\b\\tc\\nd \\x 5\\%',1\n\"dq\",0\n", "t.arff");
         assertEquals(2, rows.size());
         assertEquals("it's \"q\" a\\b\tc\nd \\x 5%", rows.get(0)[0]);
         assertEquals("1", rows.get(0)[1]);
         assertEquals("dq", rows.get(1)[0]);
-        DatasetException e = assertThrows(DatasetException.class, () -> DatasetFetcher.reutersArff(
+        DatasetException e = assertThrows(DatasetException.class, () -> ReutersArff.reutersArff(
                 "@attribute a numeric\n@data\n1\n", "n.arff"));
         assertTrue(e.getMessage().startsWith("n.arff: expected a string attribute and a {0,1} class"), e.getMessage());
     }
@@ -136,22 +136,22 @@ class DatasetFetcherTest {
     @Test
     void wordnetGlossesLabelledWithTheirLexicographerFile() throws Exception {
         StringWriter w = new StringWriter();
-        int n = DatasetFetcher.convertWordnet(new StringReader(resourceText("wordnet/data.noun")),
+        int n = DatasetConverters.convertWordnet(new StringReader(resourceText("wordnet/data.noun")),
                 new StringReader(resourceText("wordnet/data.verb")), w);
         assertEquals(10, n, "8 noun synsets less the 2 of noun.Tops, and 4 verb synsets");
         assertEquals(resourceText("wordnet/expected.jsonl"), w.toString());
-        assertEquals(45, DatasetFetcher.WORDNET_LEXNAMES.size());
-        assertEquals("noun.food", DatasetFetcher.WORDNET_LEXNAMES.get(13));
-        assertEquals("verb.weather", DatasetFetcher.WORDNET_LEXNAMES.get(43));
+        assertEquals(45, DatasetConverters.WORDNET_LEXNAMES.size());
+        assertEquals("noun.food", DatasetConverters.WORDNET_LEXNAMES.get(13));
+        assertEquals("verb.weather", DatasetConverters.WORDNET_LEXNAMES.get(43));
     }
 
     @Test
     void wordnetNamesTheLineOfABadSynset() {
-        DatasetException e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertWordnet(
+        DatasetException e = assertThrows(DatasetException.class, () -> DatasetConverters.convertWordnet(
                 new StringReader("  licence\n00001740 03 n 01 entity 0 000 | that which is\n00001741 99 n 01 x 0 000 | y\n"),
                 new StringReader(""), new StringWriter()));
         assertTrue(e.getMessage().startsWith("data.noun: line 3: not a WordNet noun. synset line"), e.getMessage());
-        e = assertThrows(DatasetException.class, () -> DatasetFetcher.convertWordnet(new StringReader(""),
+        e = assertThrows(DatasetException.class, () -> DatasetConverters.convertWordnet(new StringReader(""),
                 new StringReader("00001740 04 v 01 breathe 0 000 | draw air\n"), new StringWriter()));
         assertTrue(e.getMessage().startsWith("data.verb: line 1:"), e.getMessage());
     }
@@ -166,20 +166,20 @@ class DatasetFetcherTest {
     void imdbReviewsJson() throws Exception {
         String json = "[{\"t\":\"Once again Mr. Costner...<br /><br />bad\",\"s\":0},{\"t\":\"A \\\"great\\\" film\",\"s\":1}]";
         StringWriter w = new StringWriter();
-        assertEquals(2, DatasetFetcher.convertImdb(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), w));
+        assertEquals(2, DatasetConverters.convertImdb(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), w));
         List<JsonNode> l = lines(w.toString());
         assertEquals("Once again Mr. Costner...<br /><br />bad", l.get(0).get("text").asText());
         assertEquals("neg", l.get(0).get("label").asText());
         assertEquals("A \"great\" film", l.get(1).get("text").asText());
         assertEquals("pos", l.get(1).get("label").asText());
-        assertThrows(DatasetException.class, () -> DatasetFetcher.convertImdb(
+        assertThrows(DatasetException.class, () -> DatasetConverters.convertImdb(
                 new ByteArrayInputStream("[{\"t\":\"x\",\"s\":7}]".getBytes(StandardCharsets.UTF_8)), new StringWriter()));
     }
 
     @Test
     void imdbRowsAreWrittenAsTheSharedFileWritesThem() throws Exception {
         StringWriter w = new StringWriter();
-        DatasetFetcher.convertImdb(new ByteArrayInputStream("[{\"t\":\"caf\u00e9 \\u0010 x\",\"s\":1}]"
+        DatasetConverters.convertImdb(new ByteArrayInputStream("[{\"t\":\"caf\u00e9 \\u0010 x\",\"s\":1}]"
                 .getBytes(StandardCharsets.UTF_8)), w);
         assertEquals("{\"text\": \"caf\u00e9 \\u0010 x\", \"label\": \"pos\"}\n", w.toString());
     }
@@ -189,7 +189,7 @@ class DatasetFetcherTest {
         String csv = "\uFEFF\"1\",\"the rock is destined to be the 21st century's new \"\" conan \"\" , and more . \n\"\n"
                 + "\"-1\",\"simplistic , silly and tedious . \n\"\n";
         StringWriter w = new StringWriter();
-        assertEquals(2, DatasetFetcher.convertMr(new StringReader(csv), w));
+        assertEquals(2, DatasetConverters.convertMr(new StringReader(csv), w));
         List<JsonNode> l = lines(w.toString());
         assertEquals("the rock is destined to be the 21st century's new \" conan \" , and more .",
                 l.get(0).get("text").asText());
@@ -206,7 +206,7 @@ class DatasetFetcherTest {
         f.put("package/test/fixtures/amazon.json", "[{\"text\":\"No way to plug it in.\",\"class\":0}]".getBytes());
         f.put("package/test/fixtures/imdb.json", "[{\"text\":\"A very slow movie.  \",\"class\":0},{\"text\":\"\",\"class\":0}]".getBytes());
         StringWriter w = new StringWriter();
-        assertEquals(3, DatasetFetcher.convertUci(f, w));
+        assertEquals(3, DatasetConverters.convertUci(f, w));
         List<JsonNode> l = lines(w.toString());
         assertEquals(List.of("amazon", "imdb", "yelp"), l.stream().map(n -> n.get("source").asText()).toList());
         assertEquals("pos", l.get(2).get("label").asText());
@@ -223,13 +223,13 @@ class DatasetFetcherTest {
             tarEntry(os, longDir, "x.json", "x".repeat(700).getBytes());
             os.write(new byte[1024]);
         }
-        Map<String, byte[]> all = DatasetFetcher.tgzEntries(tgz, n -> true);
+        Map<String, byte[]> all = Tgz.tgzEntries(tgz, n -> true);
         assertEquals(List.of("package/reviews.json", longDir + "/x.json"), List.copyOf(all.keySet()));
         assertArrayEquals("[1,2,3]".getBytes(), all.get("package/reviews.json"));
         assertEquals(700, all.get(longDir + "/x.json").length);
-        assertEquals(1, DatasetFetcher.tgzEntries(tgz, "package/reviews.json"::equals).size());
+        assertEquals(1, Tgz.tgzEntries(tgz, "package/reviews.json"::equals).size());
         Path bad = Files.write(tmp.resolve("bad.tgz"), "not gzip".getBytes());
-        DatasetException e = assertThrows(DatasetException.class, () -> DatasetFetcher.tgzEntries(bad, n -> true));
+        DatasetException e = assertThrows(DatasetException.class, () -> Tgz.tgzEntries(bad, n -> true));
         assertTrue(e.getMessage().startsWith(bad + ": not a readable .tgz"), e.getMessage());
     }
 
