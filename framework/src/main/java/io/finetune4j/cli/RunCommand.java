@@ -2,6 +2,8 @@ package io.finetune4j.cli;
 
 import io.finetune4j.framework.config.RunConfig;
 import io.finetune4j.framework.experiment.ExperimentRunner;
+import io.finetune4j.framework.experiment.Results;
+import io.finetune4j.framework.experiment.TrialExecutor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -42,6 +44,22 @@ final class RunCommand implements Callable<Integer> {
             description = "Per-epoch progress display (default: ${DEFAULT-VALUE}).")
     RunConfig.Progress progress;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = {"Run each trial as a Spark task: local[N], spark://HOST:PORT, or the master spark-submit "
+                    + "was given (yarn, k8s://...). Needs the finetune4j-spark module (the launcher adds it).",
+                    "Trial outputs, data and the output folder must be on a path every executor sees."})
+    String spark;
+
+    @Option(names = "--parallelism", paramLabel = "N",
+            description = "With --spark: at most N trials at once (default: spark.parallelism in the file, else "
+                    + "N of local[N] / threads per trial, else as many as the cluster's cores allow).")
+    Integer parallelism;
+
+    @Option(names = "--threads-per-trial", paramLabel = "T",
+            description = "With --spark: native threads (OMP_NUM_THREADS, spark.task.cpus) of each trial (default: "
+                    + "spark.threads_per_trial in the file, else cores / parallelism for local[N], else 1).")
+    Integer threadsPerTrial;
+
     @Override
     public Integer call() throws IOException {
         int i, n;
@@ -54,8 +72,29 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--shard must be i/n (e.g. 1/3), not '" + shard + "'");
         }
         if (only != null && only < 0) throw new IllegalArgumentException("--only must be >= 0");
-        ExperimentRunner.run(file, new ExperimentRunner.Options(output, dryRun, only, i, n, progress),
-                spec.commandLine().getOut());
+        if (parallelism != null && parallelism < 1) throw new IllegalArgumentException("--parallelism must be >= 1");
+        if (threadsPerTrial != null && threadsPerTrial < 1) {
+            throw new IllegalArgumentException("--threads-per-trial must be >= 1");
+        }
+        TrialExecutor executor = null;
+        if (spark != null) {
+            TrialExecutor.Provider p = TrialExecutor.provider("spark");
+            if (p == null) {
+                throw new IllegalArgumentException("--spark needs the finetune4j-spark module on the class path: run "
+                        + "through ./finetune4j (it adds spark/target when --spark is given), or add "
+                        + "io.finetune4j:finetune4j-spark to your build");
+            }
+            executor = p.create(spark, parallelism, threadsPerTrial);
+        } else if (parallelism != null || threadsPerTrial != null) {
+            throw new IllegalArgumentException("--parallelism and --threads-per-trial are for --spark MASTER");
+        }
+        ExperimentRunner.Outcome o = ExperimentRunner.run(file,
+                new ExperimentRunner.Options(output, dryRun, only, i, n, progress, executor), spec.commandLine().getOut());
+        if (o.failed() > 0) {      // the rest of the grid has finished: say so in one line, exit 2
+            throw new IllegalArgumentException(o.failed() + " of " + o.ran() + (o.ran() == 1 ? " trial" : " trials")
+                    + " failed; their errors are in " + o.output().resolve(Results.FILE) + " and "
+                    + o.output().resolve("summary.md") + " (run the command again to retry them)");
+        }
         return 0;
     }
 }

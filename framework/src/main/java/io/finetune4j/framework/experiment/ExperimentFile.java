@@ -40,7 +40,7 @@ import java.util.TreeSet;
  */
 public record ExperimentFile(String name, String description, DataArgs dataset, ModelArgs model, TrainingArgs training,
                              Evaluation evaluation, List<Long> seeds, Sweep sweep, Embeddings embeddings,
-                             AnalysisSection analysis) {
+                             AnalysisSection analysis, Spark spark) {
 
     /** The sections of run settings, by their name in the file. */
     static final Map<String, Class<?>> SETTINGS = settingsSections();
@@ -55,7 +55,7 @@ public record ExperimentFile(String name, String description, DataArgs dataset, 
 
     /** The sections Jackson reads. */
     record Other(String name, String description, Evaluation evaluation, List<Long> seeds, Sweep sweep,
-                 Embeddings embeddings, AnalysisSection analysis) {
+                 Embeddings embeddings, AnalysisSection analysis, Spark spark) {
     }
 
     /** One section of the file by name ({@code dataset}, {@code model}, {@code training}, ...). */
@@ -76,7 +76,7 @@ public record ExperimentFile(String name, String description, DataArgs dataset, 
                 name.equals("model") ? (ModelArgs) section : model,
                 name.equals("training") ? (TrainingArgs) section : training,
                 name.equals("evaluation") ? (Evaluation) section : evaluation, seeds, sweep,
-                name.equals("embeddings") ? (Embeddings) section : embeddings, analysis);
+                name.equals("embeddings") ? (Embeddings) section : embeddings, analysis, spark);
     }
 
     /** The run settings of the file (output not set: the runner gives each trial its folder). */
@@ -85,6 +85,14 @@ public record ExperimentFile(String name, String description, DataArgs dataset, 
     }
 
     public record Evaluation(String metric) {
+    }
+
+    /**
+     * How the trials run with {@code run --spark MASTER} (the command line's {@code --parallelism} and
+     * {@code --threads-per-trial} win): at most {@code parallelism} trials at once, each with
+     * {@code threadsPerTrial} native threads. Ignored without {@code --spark}; no part of a trial's hash.
+     */
+    public record Spark(Integer parallelism, Integer threadsPerTrial) {
     }
 
     /**
@@ -276,6 +284,6 @@ public record ExperimentFile(String name, String description, DataArgs dataset, 
         return new ExperimentFile(o.name(), o.description(), (DataArgs) sections.get("dataset"),
                 model != null ? model : Settings.defaults(ModelArgs.class),
                 training != null ? training : Settings.defaults(TrainingArgs.class), o.evaluation(), o.seeds(),
-                o.sweep(), o.embeddings(), o.analysis());
+                o.sweep(), o.embeddings(), o.analysis(), o.spark());
     }
 }

@@ -24,31 +24,44 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * Runs an experiment's trials in turn into {@code <out>/trials/<index>-<hash>/}, appending one JSON line per
- * finished trial to {@code <out>/results.jsonl} (the whole file is rewritten into a temporary file and moved into
- * place, so a kill never leaves half a line). Trials whose hash already has a line are skipped (resume); a trial
- * folder without a line is an interrupted run and is started again.
+ * Runs an experiment's trials into {@code <out>/trials/<index>-<hash>/}, appending one JSON line per finished trial
+ * to {@code <out>/results.jsonl} (the whole file is rewritten into a temporary file and moved into place, so a kill
+ * never leaves half a line). Trials whose hash already has a line are skipped (resume); a trial folder without a
+ * line is an interrupted run and is started again. The trials run in this process one after another, or wherever
+ * {@link Options#executor()} runs them (Spark: the {@code finetune4j-spark} module); a trial such an executor
+ * records as failed is not finished and runs again next time.
  */
 public final class ExperimentRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** What to run. {@code only}: a trial index or null; {@code shard}/{@code shards}: 1-based shard of n (n = 1: all). */
+    /**
+     * What to run. {@code only}: a trial index or null; {@code shard}/{@code shards}: 1-based shard of n (n = 1: all);
+     * {@code executor}: where the trials run (null: {@link TrialExecutor#SEQUENTIAL}, in this process).
+     */
     public record Options(Path output, boolean dryRun, Integer only, int shard, int shards,
-                          RunConfig.Progress progress) {
+                          RunConfig.Progress progress, TrialExecutor executor) {
         public Options {
             if (shards < 1 || shard < 1 || shard > shards) {
                 throw new IllegalArgumentException("--shard must be i/n with 1 <= i <= n, not " + shard + "/" + shards);
             }
             progress = progress == null ? RunConfig.Progress.AUTO : progress;
+            executor = executor == null ? TrialExecutor.SEQUENTIAL : executor;
+        }
+
+        /** The trials in this process, one after another. */
+        public Options(Path output, boolean dryRun, Integer only, int shard, int shards, RunConfig.Progress progress) {
+            this(output, dryRun, only, shard, shards, progress, null);
         }
     }
 
-    /** What a call did. */
-    public record Outcome(Path output, List<Trial> plan, List<Trial> selected, int ran, int skipped, String table) {
+    /** What a call did ({@code failed}: trials an executor recorded as failed). */
+    public record Outcome(Path output, List<Trial> plan, List<Trial> selected, int ran, int skipped, int failed,
+                          String table) {
     }
 
     private ExperimentRunner() {
@@ -81,7 +94,7 @@ public final class ExperimentRunner {
                         + ", " : "") + String.join(", ", t.embeddingMethods())));
             }
             out.flush();
-            return new Outcome(dir, plan, selected, 0, 0, "");
+            return new Outcome(dir, plan, selected, 0, 0, 0, "");
         }
 
         preflight(loaded, selected, out);
@@ -100,49 +113,91 @@ public final class ExperimentRunner {
         }
         writeAtomically(dir.resolve("plan.json"), PRETTY.writeValueAsString(planJson));
 
-        Set<String> done = new HashSet<>();
-        for (JsonNode r : Results.readFinished(dir)) done.add(r.path("hash").asText());
+        Set<String> done = Results.doneHashes(dir);
         String metric = ef.sortMetric();
-        int ran = 0, skipped = 0;
+        int skipped = 0;
         out.println("finetune4j: " + name + ": " + plan.size() + (plan.size() == 1 ? " trial" : " trials")
                 + (selected.size() != plan.size() ? ", running " + selected.size() : "") + " -> " + dir);
+        List<Trial> pending = new ArrayList<>();
         for (Trial t : selected) {
-            String head = String.format("trial %d (%d of %d) [%s] %s", t.index(), t.index() + 1, plan.size(), t.hash(), describe(t));
-            boolean fineTune = t.fineTunes() && !done.contains(t.hash());
-            List<String> methods = EmbeddingTrials.pending(t, done);   // embedding classifiers (none usually)
-            if (!fineTune && methods.isEmpty()) {
-                out.println("finetune4j: " + head + ": done, skipped");
+            if (isDone(t, done)) {
+                out.println("finetune4j: " + head(t, plan.size()) + ": done, skipped");
                 skipped++;
-                continue;
-            }
-            Path tdir = dir.resolve(t.dirName());
-            if (fineTune && Files.exists(tdir)) {
-                out.println("finetune4j: " + head + ": restarting an interrupted run");
-                deleteTree(tdir);
             } else {
-                out.println("finetune4j: " + head);
+                pending.add(t);
             }
-            out.flush();
-            if (fineTune) {
-                RunConfig run = t.run().withOutput(new RunConfig.OutputArgs(tdir, true, opts.progress()));
-                FineTuneRun.Result r = runTrial(ef.analysis(), run, t.folder(), out);
-                Map<String, Object> line = Results.fineTuneLine(t, r);
-                if (t.embeddings() != null) {                              // compare: true
-                    line.put("params", EmbeddingTrials.params(t, EmbeddingTrials.FINE_TUNE));
-                    line.put("method", EmbeddingTrials.FINE_TUNE);
-                }
-                Results.append(dir, line);
-            }
-            if (!methods.isEmpty()) EmbeddingTrials.run(t, methods, tdir, out, line -> Results.append(dir, line));
-            ran++;
-            Summary.write(dir, Results.readFinished(dir), metric);
         }
-        String table = Summary.write(dir, Results.readFinished(dir), metric);
+        out.flush();
+        Set<Integer> ranTrials = ConcurrentHashMap.newKeySet(), failedTrials = ConcurrentHashMap.newKeySet();
+        Path absDir = dir.toAbsolutePath();                     // executors may run on other machines
+        TrialExecutor.ResultSink sink = new TrialExecutor.ResultSink() {
+            @Override
+            public boolean line(Trial t, Map<String, Object> line) throws IOException {
+                if (Results.FAILED.equals(line.get("status"))) failedTrials.add(t.index());
+                return Results.append(absDir, line);
+            }
+
+            @Override
+            public synchronized void finished(Trial t) throws IOException {
+                ranTrials.add(t.index());
+                Summary.write(absDir, Results.readAll(absDir), metric);
+            }
+        };
+        if (!pending.isEmpty()) {
+            opts.executor().run(new TrialExecutor.Work(loaded, absDir, List.copyOf(pending), plan.size(),
+                    Set.copyOf(done), opts.progress(), out, sink));
+        }
+        int ran = ranTrials.size(), failed = failedTrials.size();
+        String table = Summary.write(dir, Results.readAll(dir), metric);
         out.println();
-        out.println("finetune4j: " + name + ": ran " + ran + ", skipped " + skipped + " (sorted by " + metric + ")");
+        out.println("finetune4j: " + name + ": ran " + ran + ", skipped " + skipped
+                + (failed > 0 ? ", failed " + failed + " (see summary.md; run again to retry them)" : "")
+                + " (sorted by " + metric + ")");
         out.print(table);
         out.flush();
-        return new Outcome(dir, plan, selected, ran, skipped, table);
+        return new Outcome(dir, plan, selected, ran, skipped, failed, table);
+    }
+
+    /** Whether {@code t} has nothing left to run: its fine-tuning and its embedding methods have lines. */
+    public static boolean isDone(Trial t, Set<String> done) {
+        return !(t.fineTunes() && !done.contains(t.hash())) && EmbeddingTrials.pending(t, done).isEmpty();
+    }
+
+    /** {@code trial K (K+1 of N) [hash] swept values}: how messages name a trial. */
+    public static String head(Trial t, int planSize) {
+        return String.format("trial %d (%d of %d) [%s] %s", t.index(), t.index() + 1, planSize, t.hash(), describe(t));
+    }
+
+    /**
+     * Runs {@code t} in this process into {@code dir/trials/<index>-<hash>/}: its fine-tuning (unless {@code done}
+     * has its hash; a folder left by an interrupted run is deleted first) and its pending embedding methods. Each
+     * result line goes to {@code lines} as soon as it exists. What the sequential executor does for each trial, and
+     * what a Spark task's child process does for its one trial.
+     */
+    public static void runInProcess(ExperimentFile.Loaded loaded, Trial t, Path dir, Set<String> done,
+                                    RunConfig.Progress progress, String head, PrintWriter out,
+                                    TrialExecutor.LineConsumer lines) throws IOException {
+        boolean fineTune = t.fineTunes() && !done.contains(t.hash());
+        List<String> methods = EmbeddingTrials.pending(t, done);   // embedding classifiers (none usually)
+        Path tdir = dir.resolve(t.dirName());
+        if (fineTune && Files.exists(tdir)) {
+            out.println("finetune4j: " + head + ": restarting an interrupted run");
+            deleteTree(tdir);
+        } else {
+            out.println("finetune4j: " + head);
+        }
+        out.flush();
+        if (fineTune) {
+            RunConfig run = t.run().withOutput(new RunConfig.OutputArgs(tdir, true, progress));
+            FineTuneRun.Result r = runTrial(loaded.experiment().analysis(), run, t.folder(), out);
+            Map<String, Object> line = Results.fineTuneLine(t, r);
+            if (t.embeddings() != null) {                              // compare: true
+                line.put("params", EmbeddingTrials.params(t, EmbeddingTrials.FINE_TUNE));
+                line.put("method", EmbeddingTrials.FINE_TUNE);
+            }
+            lines.accept(line);
+        }
+        if (!methods.isEmpty()) EmbeddingTrials.run(t, methods, tdir, out, lines::accept);
     }
 
     /** One trial: a single run, or the three runs of a two-stage analysis; then the per-trial analyses. */

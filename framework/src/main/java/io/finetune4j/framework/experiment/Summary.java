@@ -52,7 +52,20 @@ public final class Summary {
     public static String write(Path outputDir, List<JsonNode> resultLines, String sortMetric) {
         if (resultLines == null || resultLines.isEmpty()) throw new IllegalArgumentException("no results to summarise");
         if (sortMetric == null || sortMetric.isBlank()) throw new IllegalArgumentException("no metric to sort by");
-        Model m = new Model(resultLines, sortMetric);
+        List<JsonNode> finished = new ArrayList<>(), failed = new ArrayList<>();
+        for (JsonNode l : resultLines) (Results.isFailed(l) ? failed : finished).add(l);
+        TextTable failures = failed.isEmpty() ? null : failedTable(failed);
+        if (finished.isEmpty()) {                     // every trial so far failed: list them, nothing to plot
+            try {
+                Files.createDirectories(outputDir);
+                writeAtomically(outputDir.resolve("summary.md"), "# Experiment summary\n\nNo trial has finished.\n"
+                        + "\n## Failed trials\n\n" + FAILED_NOTE + failures.markdown());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return "Failed trials:\n\n" + failures.markdown();
+        }
+        Model m = new Model(finished, sortMetric);
         TextTable trials = m.trialTable();
         TextTable means = m.seedTable();
         try {
@@ -69,6 +82,7 @@ public final class Summary {
                     .append("Trials with the same swept params, averaged over their seeds: mean ± sample standard "
                             + "deviation (n − 1; none for a single seed).\n\n")
                     .append(means.markdown());
+            if (failures != null) md.append("\n## Failed trials\n\n").append(FAILED_NOTE).append(failures.markdown());
             if (!plots.isEmpty()) {
                 md.append("\n## Plots\n\n");
                 for (String p : plots) md.append("![").append(p).append("](").append(p).append(")\n\n");
@@ -77,7 +91,22 @@ public final class Summary {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return trials.markdown();
+        return trials.markdown() + (failures == null ? "" : "\nFailed trials:\n\n" + failures.markdown());
+    }
+
+    private static final String FAILED_NOTE = "Not in the tables or plots above; running the experiment again "
+            + "retries them.\n\n";
+
+    /** The failed trials: index, hash, swept params, seed and the one-line error. */
+    private static TextTable failedTable(List<JsonNode> failed) {
+        TextTable t = new TextTable(List.of("trial", "hash", "params", "seed", "error"), true, false, false, true, false);
+        for (JsonNode l : failed) {
+            List<String> ps = new ArrayList<>();
+            l.path("params").fields().forEachRemaining(e -> ps.add(e.getKey() + "=" + value(e.getValue())));
+            t.row(l.path("trial").asText(""), l.path("hash").asText(""), String.join(" ", ps),
+                    l.path("seed").asText(""), l.path("error").asText(""));
+        }
+        return t;
     }
 
 

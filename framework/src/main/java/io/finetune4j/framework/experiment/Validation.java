@@ -35,6 +35,10 @@ final class Validation {
         if (e.embeddings() != null) checkEmbeddings(l, e);
         if (e.sweep() != null) checkSweep(l, e.sweep());
         if (e.analysis() != null) AnalysisSection.check(l, e.analysis());
+        if (e.spark() != null) {
+            positive(l, "/spark/parallelism", e.spark().parallelism());
+            positive(l, "/spark/threads_per_trial", e.spark().threadsPerTrial());
+        }
     }
 
     private static void checkEmbeddings(Loaded l, ExperimentFile e) {

@@ -192,4 +192,29 @@ public class SummaryTest {
         assertEquals("64", Numbers.compact(64));
         assertEquals("0.25", Numbers.compact(0.25));
     }
+
+    /** A failed trial's line (a Spark task's user error) is listed with its error, and kept out of tables and plots. */
+    @Test
+    void failedTrialsAreListedApartFromTheTables(@TempDir Path tmp) throws Exception {
+        List<JsonNode> lines = new ArrayList<>(grid().subList(0, 3));
+        ObjectNode failed = JSON.createObjectNode().put("trial", 7).put("hash", "hfailed00000");
+        failed.putObject("params").put("training.learning_rate", 1e-4);
+        failed.put("seed", 42).put("status", "failed").put("error", "trial 7: data|x.jsonl: no such file");
+        lines.add(failed);
+        String table = Summary.write(tmp, lines, "accuracy");
+        String md = Files.readString(tmp.resolve("summary.md"));
+        assertTrue(md.startsWith("# Experiment summary\n\n3 trials,"), md);
+        String failures = md.substring(md.indexOf("## Failed trials"));
+        assertTrue(failures.contains(" 7 | hfailed00000 |")
+                && failures.contains("training.learning_rate=1e-04") && failures.contains("data\\|x.jsonl: no such file"),
+                failures);
+        assertEquals(1, md.split("hfailed00000", -1).length - 1, "only in the failed list");
+        assertTrue(table.contains("Failed trials:"), table);
+
+        Path onlyFailed = tmp.resolve("only-failed");
+        Summary.write(onlyFailed, List.of(failed), "accuracy");
+        md = Files.readString(onlyFailed.resolve("summary.md"));
+        assertTrue(md.contains("No trial has finished.") && md.contains("hfailed00000"), md);
+        assertFalse(Files.exists(onlyFailed.resolve("metric_vs_learning_rate.png")));
+    }
 }
