@@ -1,5 +1,9 @@
-package io.finetune4j.models;
+package io.finetune4j.models.runtime;
 
+import io.finetune4j.models.bert.BertConfig;
+import io.finetune4j.models.bert.BertInference;
+import io.finetune4j.models.bert.BertModel;
+import io.finetune4j.models.bert.BertNames;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -164,25 +168,25 @@ class JavaKernelsTest {
         BertConfig c = new BertConfig("bert", 50, 64, 2, 4, 128, 16, 2, 1e-12, "gelu", true, true);
         Nd4j.getRandom().setSeed(5);
         Map<String, INDArray> w = new java.util.LinkedHashMap<>();
-        for (EncoderNames.Param p : EncoderNames.expected(c)) {
+        for (BertNames.Param p : BertNames.expected(c)) {
             INDArray a = Nd4j.randn(DataType.FLOAT, p.shape()).muli(0.3f);
             if (p.name().contains("LayerNorm") && p.name().endsWith("weight")) a.addi(1f);
             w.put(p.name(), a);
         }
         int b = 3, t = 12;
         Map<String, INDArray> feed = new java.util.HashMap<>(new DropoutMasks(3)
-                .next(BertEncoder.dropoutMasks(c, b, t), DataType.FLOAT));
-        feed.put(BertEncoder.INPUT, Nd4j.randn(DataType.FLOAT, b, t, c.hiddenSize()));
+                .next(BertModel.dropoutMasks(c, b, t), DataType.FLOAT));
+        feed.put(BertModel.INPUT, Nd4j.randn(DataType.FLOAT, b, t, c.hiddenSize()));
         int[][] mask = new int[b][t];
         for (int i = 0; i < b; i++) for (int j = 0; j < t - 4 * i; j++) mask[i][j] = 1;
-        feed.put(BertEncoder.ATTENTION_BIAS, EncoderInference.attentionBias(mask, DataType.FLOAT));
+        feed.put(BertModel.ATTENTION_BIAS, BertInference.attentionBias(mask, DataType.FLOAT));
         INDArray r = Nd4j.randn(DataType.FLOAT, b, t, c.hiddenSize());
 
         // inference (no dropout, keys transposed once): the same hidden states
-        Map<String, INDArray> inferenceFeed = Map.of(BertEncoder.INPUT, feed.get(BertEncoder.INPUT),
-                BertEncoder.ATTENTION_BIAS, feed.get(BertEncoder.ATTENTION_BIAS));
-        INDArray javaHidden = new BertEncoder(SameDiff.create(), c, w, false, true).lastHidden.eval(inferenceFeed);
-        INDArray opsHidden = new BertEncoder(SameDiff.create(), c, w, false, false).lastHidden.eval(inferenceFeed);
+        Map<String, INDArray> inferenceFeed = Map.of(BertModel.INPUT, feed.get(BertModel.INPUT),
+                BertModel.ATTENTION_BIAS, feed.get(BertModel.ATTENTION_BIAS));
+        INDArray javaHidden = new BertModel(SameDiff.create(), c, w, false, true).lastHidden.eval(inferenceFeed);
+        INDArray opsHidden = new BertModel(SameDiff.create(), c, w, false, false).lastHidden.eval(inferenceFeed);
         double hiddenDiff = javaHidden.sub(opsHidden).amaxNumber().doubleValue();
         assertTrue(hiddenDiff < 1e-5 * opsHidden.amaxNumber().doubleValue(), "inference outputs differ by " + hiddenDiff);
 
@@ -211,12 +215,12 @@ class JavaKernelsTest {
     private static Map<String, INDArray> encoderGradients(BertConfig c, Map<String, INDArray> w,
                                                           Map<String, INDArray> feed, INDArray r, boolean java) {
         SameDiff sd = SameDiff.create();
-        BertEncoder enc = new BertEncoder(sd, c, w, true, java);
+        BertModel enc = new BertModel(sd, c, w, true, java);
         SDVariable loss = enc.lastHidden.mul(sd.constant(r)).sum().add(enc.pooled.sum());
         loss.rename("loss");
         sd.setLossVariables("loss");
-        java.util.List<String> wanted = new java.util.ArrayList<>(BertEncoder.graphParameters(c));
-        wanted.add(BertEncoder.INPUT);
+        java.util.List<String> wanted = new java.util.ArrayList<>(BertModel.graphParameters(c));
+        wanted.add(BertModel.INPUT);
         Map<String, INDArray> out = new java.util.HashMap<>(sd.calculateGradients(feed, wanted));
         out.put("loss", sd.output(feed, "loss").get("loss"));
         return out;

@@ -1,5 +1,6 @@
-package io.finetune4j.models;
+package io.finetune4j.models.runtime;
 
+import io.finetune4j.models.FiniteDifference;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;

@@ -1,5 +1,9 @@
-package io.finetune4j.models;
+package io.finetune4j.models.bert;
 
+import io.finetune4j.models.ModelException;
+import io.finetune4j.models.runtime.DropoutMasks;
+import io.finetune4j.models.runtime.FastBackward;
+import io.finetune4j.models.runtime.JavaKernels;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -18,7 +22,7 @@ import java.util.Map;
  *
  * <p>Three choices come from M2.1's measured bugs (docs/dl4j-notes.md §2):
  * <ul>
- *   <li>The embedding tables stay outside the graph ({@link Embeddings}): {@code sd.gather} cannot be
+ *   <li>The embedding tables stay outside the graph ({@link BertEmbeddings}): {@code sd.gather} cannot be
  *       back-propagated, so the summed word+position+type rows come in as the placeholder {@value #INPUT} and its
  *       gradient is scattered back into the tables.</li>
  *   <li>Dropout is {@code x * mask} with masks made outside the graph by a seeded RNG ({@link DropoutMasks}):
@@ -31,13 +35,13 @@ import java.util.Map;
  * differentiated by {@link FastBackward}'s rules instead of M2.1's (the same gradients, from faster ops).
  * Batch size and sequence length are dynamic: one graph serves every padded batch shape.
  */
-public final class BertEncoder {
+public final class BertModel {
     public static final String INPUT = "input_embeds";          // [B, T, H] summed embedding rows
     public static final String ATTENTION_BIAS = "attention_bias"; // [B, 1, 1, T]: 0 for tokens, -1e9 for padding
     public static final double MASKED = -1e9;
 
     private final BertConfig config;
-    private final EncoderNames names;
+    private final BertNames names;
     private final boolean training;
     private final SameDiff sd;
     private final Map<String, INDArray> weights;
@@ -54,17 +58,17 @@ public final class BertEncoder {
      *
      * @param training true adds dropout-mask placeholders (see {@link #dropoutMasks})
      */
-    public BertEncoder(SameDiff sd, BertConfig config, Map<String, INDArray> weights, boolean training) {
+    public BertModel(SameDiff sd, BertConfig config, Map<String, INDArray> weights, boolean training) {
         this(sd, config, weights, training, JavaKernels.enabled(dtype(weights)));
     }
 
     /** @param javaKernels GELU, LayerNorm and the attention-head layouts as {@link JavaKernels} ops (float32, CPU) */
-    BertEncoder(SameDiff sd, BertConfig config, Map<String, INDArray> weights, boolean training, boolean javaKernels) {
+    public BertModel(SameDiff sd, BertConfig config, Map<String, INDArray> weights, boolean training, boolean javaKernels) {
         if (javaKernels && !JavaKernels.enabled(dtype(weights)))
             throw new IllegalArgumentException("Java kernels need float32 weights and the CPU backend");
         this.sd = sd;
         this.config = config;
-        this.names = EncoderNames.of(config);
+        this.names = BertNames.of(config);
         this.weights = weights;
         this.training = training;
         this.dt = dtype(weights);
@@ -161,9 +165,9 @@ public final class BertEncoder {
 
     /** Names of the graph variables (every encoder weight except the embedding tables, which live outside). */
     public static List<String> graphParameters(BertConfig config) {
-        EncoderNames n = EncoderNames.of(config);
+        BertNames n = BertNames.of(config);
         List<String> out = new ArrayList<>();
-        for (EncoderNames.Param p : EncoderNames.expected(config)) {
+        for (BertNames.Param p : BertNames.expected(config)) {
             String name = p.name();
             if (name.startsWith(n.wordEmbeddings()) || name.startsWith(n.positionEmbeddings())
                     || (n.tokenTypeEmbeddings() != null && name.startsWith(n.tokenTypeEmbeddings()))) continue;
