@@ -1,6 +1,8 @@
 package io.finetune4j.models.bert;
 
 import io.finetune4j.models.FiniteDifference;
+import io.finetune4j.models.runtime.CpuRuntime;
+import io.finetune4j.models.runtime.ReferenceOps;
 import io.finetune4j.models.runtime.DropoutMasks;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,10 +17,11 @@ import java.util.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Finite-difference check of every parameter kind on a tiny random encoder in double precision: embedding tables
- * (through the out-of-graph lookup and scatter), Q/K/V/O, LayerNorm, GELU (intermediate), pooler.
+ * Finite-difference check of every parameter kind on a tiny random encoder in double precision, which builds it from
+ * {@link ReferenceOps} (plain M2.1 ops): embedding tables (through the out-of-graph lookup and scatter), Q/K/V/O,
+ * LayerNorm, GELU (intermediate), pooler.
  */
-class EncoderGradientCheckTest {
+class BertModelGradientCheckTest {
     static final BertConfig TINY = new BertConfig("bert", 23, 8, 2, 2, 12, 9, 2, 1e-12, "gelu", true, true);
 
     @BeforeAll
@@ -55,6 +58,7 @@ class EncoderGradientCheckTest {
         int[][] mask = {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}};
 
         SameDiff sd = SameDiff.create();
+        assertInstanceOf(ReferenceOps.class, CpuRuntime.ops(sd, DataType.DOUBLE, training), "double precision");
         BertModel enc = new BertModel(sd, c, w, training);
         Nd4j.getRandom().setSeed(7);
         SDVariable r1 = sd.constant("r1", Nd4j.randn(DataType.DOUBLE, 2, 5, c.hiddenSize()));
