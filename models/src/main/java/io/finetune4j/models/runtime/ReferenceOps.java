@@ -5,6 +5,9 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * {@link EncoderOps} from plain M2.1 ops, differentiated by M2.1 itself: the reference semantics, as written in
  * Hugging Face's {@code modeling_bert.py}, for any data type and backend. Correctness first: no gradient rules, no
@@ -15,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ReferenceOps implements EncoderOps {
     private final SameDiff sd;
+    private final Map<String, SDVariable> headShapes = new HashMap<>();   // [B, T, heads, size], built once per graph
 
     public ReferenceOps(SameDiff sd) {
         this.sd = sd;
@@ -51,9 +55,12 @@ public final class ReferenceOps implements EncoderOps {
         long hidden = dense.weight().getShape()[0];
         SDVariable y = linear(x, dense);
         if (scale != 1.0) y = y.mul(scale);
-        SDVariable batchAndTokens = like.shape();                                       // [B, 1, 1, T]
-        SDVariable shape = sd.concat(0, batchAndTokens.get(SDIndex.interval(0, 1)),    // [B, T, heads, size]
-                batchAndTokens.get(SDIndex.interval(3, 4)), sd.constant(Nd4j.createFromArray((long) heads, hidden / heads)));
+        SDVariable shape = headShapes.computeIfAbsent(like.name() + "/" + heads + "/" + hidden, k -> {
+            SDVariable batchAndTokens = like.shape();                                   // [B, 1, 1, T]
+            return sd.concat(0, batchAndTokens.get(SDIndex.interval(0, 1)),            // [B, T, heads, size]
+                    batchAndTokens.get(SDIndex.interval(3, 4)),
+                    sd.constant(Nd4j.createFromArray((long) heads, hidden / heads)));
+        });
         return new RowHeads(sd.reshape(y, shape).permute(0, 2, 1, 3), hidden);
     }
 
