@@ -2,7 +2,7 @@ package io.finetune4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.finetune4j.framework.bench.StepBenchmark;
-import io.finetune4j.models.Backbone;
+import io.finetune4j.models.pretrained.Backbone;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package io.finetune4j.cli;
 
-import io.finetune4j.models.Backbone;
-import io.finetune4j.models.DistilBertConversion;
+import io.finetune4j.models.pretrained.Backbone;
+import io.finetune4j.models.bert.DistilBertConversion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -8,7 +8,7 @@ import io.finetune4j.framework.data.DatasetStats;
 import io.finetune4j.framework.data.ReadOptions;
 import io.finetune4j.framework.data.Splits;
 import io.finetune4j.framework.data.TextDataset;
-import io.finetune4j.models.Backbone;
+import io.finetune4j.models.pretrained.Backbone;
 import io.finetune4j.models.tokenizer.WordPieceTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

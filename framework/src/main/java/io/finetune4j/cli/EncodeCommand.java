@@ -1,8 +1,8 @@
 package io.finetune4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.finetune4j.models.Backbone;
-import io.finetune4j.models.EncoderInference;
+import io.finetune4j.models.pretrained.Backbone;
+import io.finetune4j.models.bert.BertInference;
 import io.finetune4j.models.ModelException;
 import io.finetune4j.models.tokenizer.BatchEncoding;
 import io.finetune4j.models.tokenizer.WordPieceTokenizer;
@@ -104,11 +104,11 @@ final class EncodeCommand implements Callable<Integer> {
 
         Path parent = output.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        EncoderInference encoder = new EncoderInference(backbone.config(), backbone.weights());
+        BertInference encoder = new BertInference(backbone.config(), backbone.weights());
         try (NpyWriter npy = new NpyWriter(output, shape)) {
             for (int start = 0; start < b; start += batchSize) {
                 int end = Math.min(b, start + batchSize);
-                EncoderInference.Output o = encoder.forward(rows(enc.inputIds(), start, end),
+                BertInference.Output o = encoder.forward(rows(enc.inputIds(), start, end),
                         rows(enc.tokenTypeIds(), start, end), rows(enc.attentionMask(), start, end));
                 INDArray a = pooled ? o.pooled() : o.lastHidden();
                 npy.write(a.castTo(DataType.FLOAT).dup('c').data().asFloat());

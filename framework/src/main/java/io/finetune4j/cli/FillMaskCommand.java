@@ -1,7 +1,7 @@
 package io.finetune4j.cli;
 
-import io.finetune4j.models.Backbone;
-import io.finetune4j.models.MaskedLm;
+import io.finetune4j.models.pretrained.Backbone;
+import io.finetune4j.models.pretrained.MaskedLm;
 import io.finetune4j.models.ModelException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

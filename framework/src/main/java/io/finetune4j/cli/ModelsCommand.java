@@ -1,8 +1,8 @@
 package io.finetune4j.cli;
 
 import io.finetune4j.framework.io.TextTable;
-import io.finetune4j.models.ModelCatalogue;
-import io.finetune4j.models.ModelCatalogue.Entry;
+import io.finetune4j.models.pretrained.ModelCatalogue;
+import io.finetune4j.models.pretrained.ModelCatalogue.Entry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;

@@ -1,10 +1,10 @@
 package io.finetune4j.tests;
 
-import io.finetune4j.models.Backbone;
-import io.finetune4j.models.BertConfig;
-import io.finetune4j.models.DistilBertConversion;
-import io.finetune4j.models.MaskedLm;
-import io.finetune4j.models.ModelCatalogue;
+import io.finetune4j.models.pretrained.Backbone;
+import io.finetune4j.models.bert.BertConfig;
+import io.finetune4j.models.bert.DistilBertConversion;
+import io.finetune4j.models.pretrained.MaskedLm;
+import io.finetune4j.models.pretrained.ModelCatalogue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.finetune4j.cli.Main;
-import io.finetune4j.models.Backbone;
-import io.finetune4j.models.EncoderInference;
-import io.finetune4j.models.ModelCatalogue;
+import io.finetune4j.models.pretrained.Backbone;
+import io.finetune4j.models.bert.BertInference;
+import io.finetune4j.models.pretrained.ModelCatalogue;
 import io.finetune4j.models.tokenizer.BatchEncoding;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,7 +74,7 @@ class CliTest {
     }
 
     @Test
-    void encodeWritesNumpyFloat32EqualToEncoderInference() throws Exception {
+    void encodeWritesNumpyFloat32EqualToBertInference() throws Exception {
         List<String> texts = List.of("hello world", "The quick brown fox jumps over the lazy dog.",
                 "Tokenization splits unaffordable words into pieces.");
         Path npy = tmp.resolve("out/hidden.npy");
@@ -102,14 +102,14 @@ class CliTest {
         assertEquals(0, start % 64);
         assertEquals(start + 3L * t * 384 * 4, bytes.length);
 
-        INDArray expected = new EncoderInference(minilm.config(), minilm.weights())
+        INDArray expected = new BertInference(minilm.config(), minilm.weights())
                 .forward(enc.inputIds(), enc.tokenTypeIds(), enc.attentionMask()).lastHidden();
         ByteBuffer data = ByteBuffer.wrap(bytes, start, bytes.length - start).order(ByteOrder.LITTLE_ENDIAN);
         double worst = 0;
         for (int b = 0; b < 3; b++)
             for (int j = 0; j < t; j++)
                 for (int h = 0; h < 384; h++) worst = Math.max(worst, Math.abs(data.getFloat() - expected.getFloat(b, j, h)));
-        assertTrue(worst < 1e-5, "max |diff| vs EncoderInference " + worst);
+        assertTrue(worst < 1e-5, "max |diff| vs BertInference " + worst);
 
         JsonNode side = new ObjectMapper().readTree(tmp.resolve("out/hidden.tokens.json").toFile());
         assertEquals(3, side.get("texts").size());

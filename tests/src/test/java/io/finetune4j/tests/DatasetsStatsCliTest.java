@@ -4,8 +4,8 @@ import io.finetune4j.framework.data.Fixtures;
 import io.finetune4j.framework.data.DatasetReader;
 import io.finetune4j.framework.data.DatasetStats;
 import io.finetune4j.framework.data.TextDataset;
-import io.finetune4j.models.Backbone;
-import io.finetune4j.models.ModelCatalogue;
+import io.finetune4j.models.pretrained.Backbone;
+import io.finetune4j.models.pretrained.ModelCatalogue;
 import org.junit.jupiter.api.Test;
 
 import java.util.Locale;

@@ -2,11 +2,11 @@ package io.finetune4j.tests;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.finetune4j.models.Backbone;
-import io.finetune4j.models.BertConfig;
-import io.finetune4j.models.DistilBertConversion;
-import io.finetune4j.models.EncoderInference;
-import io.finetune4j.models.ModelCatalogue;
+import io.finetune4j.models.pretrained.Backbone;
+import io.finetune4j.models.bert.BertConfig;
+import io.finetune4j.models.bert.DistilBertConversion;
+import io.finetune4j.models.bert.BertInference;
+import io.finetune4j.models.pretrained.ModelCatalogue;
 import io.finetune4j.models.ModelException;
 import io.finetune4j.models.checkpoint.SafetensorsFile;
 import io.finetune4j.models.tokenizer.BatchEncoding;
@@ -78,9 +78,9 @@ class DistilBertCheckpointTest {
         assertTrue(padded > 0, "the batch should contain padding");
 
         int[][] zeros = new int[batch.size()][batch.sequenceLength()];
-        INDArray bert = new EncoderInference(minilm.config(), minilm.weights())
+        INDArray bert = new BertInference(minilm.config(), minilm.weights())
                 .forward(batch.inputIds(), zeros, batch.attentionMask()).lastHidden();
-        EncoderInference.Output out = new EncoderInference(distil.config(), distil.weights())
+        BertInference.Output out = new BertInference(distil.config(), distil.weights())
                 .forward(enc.inputIds(), enc.tokenTypeIds(), enc.attentionMask());
         assertNull(out.pooled());
         assertArrayEquals(bert.shape(), out.lastHidden().shape());
@@ -126,7 +126,7 @@ class DistilBertCheckpointTest {
         assertEquals(minilm.weights().get("encoder.layer.2.attention.self.query.weight"),
                 distil.weights().get("transformer.layer.1.attention.q_lin.weight"));
 
-        INDArray hidden = new EncoderInference(distil.config(), distil.weights())
+        INDArray hidden = new BertInference(distil.config(), distil.weights())
                 .forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask()).lastHidden();
         assertArrayEquals(new long[]{batch.size(), batch.sequenceLength(), 384}, hidden.shape());
         for (float v : hidden.dup().data().asFloat()) assertTrue(Float.isFinite(v));

@@ -14,7 +14,7 @@ import io.finetune4j.framework.experiment.Trial;
 import io.finetune4j.framework.config.RunConfig;
 import io.finetune4j.framework.config.Settings;
 import io.finetune4j.framework.finetune.RunData;
-import io.finetune4j.models.Backbone;
+import io.finetune4j.models.pretrained.Backbone;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,9 +1,9 @@
 package io.finetune4j.tests;
 
-import io.finetune4j.models.Backbone;
-import io.finetune4j.models.EncoderInference;
-import io.finetune4j.models.MaskedLm;
-import io.finetune4j.models.ModelCatalogue;
+import io.finetune4j.models.pretrained.Backbone;
+import io.finetune4j.models.bert.BertInference;
+import io.finetune4j.models.pretrained.MaskedLm;
+import io.finetune4j.models.pretrained.ModelCatalogue;
 import io.finetune4j.models.ModelException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +50,7 @@ class MaskedLmTest {
 
     @Test
     void distilBertWithoutHeadIsRefused() {
-        var r = io.finetune4j.models.DistilBertConversion.convert(minilm.config(), minilm.weights(), new int[]{0, 1});
+        var r = io.finetune4j.models.bert.DistilBertConversion.convert(minilm.config(), minilm.weights(), new int[]{0, 1});
         Backbone distil = new Backbone("distil-minilm", r.config(), r.weights(), minilm.tokenizer());
         ModelException e = assertThrows(ModelException.class, () -> new MaskedLm(distil));
         assertTrue(e.getMessage().contains("vocab_projector.bias"), e.getMessage());
@@ -81,7 +81,7 @@ class MaskedLmTest {
         MaskedLm lm = new MaskedLm(withHead);
         String text = "I drank a cup of [MASK] and read the [MASK] paper.";
         int[] ids = minilm.tokenizer().encode(text).inputIds();
-        INDArray hidden = new EncoderInference(minilm.config(), minilm.weights())
+        INDArray hidden = new BertInference(minilm.config(), minilm.weights())
                 .forward(new int[][]{ids}, new int[][]{new int[ids.length]}, new int[][]{ones(ids.length)})
                 .lastHidden().reshape(ids.length, 384);
         List<List<MaskedLm.Prediction>> preds = lm.fillMaskAll(text, 10);

@@ -3,9 +3,9 @@ package io.finetune4j.tests;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import io.finetune4j.models.Backbone;
-import io.finetune4j.models.EncoderInference;
-import io.finetune4j.models.ModelCatalogue;
+import io.finetune4j.models.pretrained.Backbone;
+import io.finetune4j.models.bert.BertInference;
+import io.finetune4j.models.pretrained.ModelCatalogue;
 import io.finetune4j.models.tokenizer.BatchEncoding;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,7 +37,7 @@ class OnnxParityTest {
             onnx = s.filter(p -> p.toString().contains(stem) && p.toString().endsWith(".onnx")).findFirst().orElseThrow();
         }
         List<String> texts = TestTexts.varied(24);
-        EncoderInference ours = new EncoderInference(backbone.config(), backbone.weights());
+        BertInference ours = new BertInference(backbone.config(), backbone.weights());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         double worst = 0;
         int tokens = 0;

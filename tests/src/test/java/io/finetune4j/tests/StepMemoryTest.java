@@ -10,9 +10,9 @@ import io.finetune4j.framework.model.Batches;
 import io.finetune4j.framework.train.GradientStep;
 import io.finetune4j.framework.train.Trainer;
 import io.finetune4j.framework.model.TrainingData;
-import io.finetune4j.models.Backbone;
-import io.finetune4j.models.BertEncoder;
-import io.finetune4j.models.ModelCatalogue;
+import io.finetune4j.models.pretrained.Backbone;
+import io.finetune4j.models.bert.BertModel;
+import io.finetune4j.models.pretrained.ModelCatalogue;
 import io.finetune4j.models.tokenizer.Encoding;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -63,7 +63,7 @@ class StepMemoryTest {
         for (String n : trainable) if (fresh.sd.hasVariable(n)) names.add(n);
 
         for (Batch b : batches) {
-            assertTrue(BertEncoder.dropoutMasks(model.config(), b.size(), b.length()).isEmpty());
+            assertTrue(BertModel.dropoutMasks(model.config(), b.size(), b.length()).isEmpty());
             OutAndGrad ref = fresh.sd.calculateGradientsAndOutputs(model.placeholders(fresh, b, Map.of()),
                     List.of(ClassifierGraph.LOSS), names);
             try (GradientStep.Output out = step.run(b)) {

@@ -1,6 +1,6 @@
 package io.finetune4j.tests;
 
-import io.finetune4j.models.BertConfig;
+import io.finetune4j.models.bert.BertConfig;
 import io.finetune4j.models.ModelException;
 import io.finetune4j.models.checkpoint.ModelJar;
 import io.finetune4j.models.checkpoint.TfCheckpoint;

@@ -1,7 +1,7 @@
 package io.finetune4j.framework.baselines;
 
-import io.finetune4j.models.Backbone;
-import io.finetune4j.models.EncoderInference;
+import io.finetune4j.models.pretrained.Backbone;
+import io.finetune4j.models.bert.BertInference;
 import io.finetune4j.models.tokenizer.BatchEncoding;
 import io.finetune4j.models.tokenizer.WordPieceTokenizer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -43,7 +43,7 @@ public final class SentenceEmbeddings {
 
     private final String name;
     private final WordPieceTokenizer tokenizer;
-    private final EncoderInference encoder;
+    private final BertInference encoder;
     private final int maxLength;
     private final int batchSize;
 
@@ -56,7 +56,7 @@ public final class SentenceEmbeddings {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, not " + batchSize);
         this.name = backbone.name();
         this.tokenizer = backbone.tokenizer();
-        this.encoder = new EncoderInference(backbone.config(), backbone.weights());
+        this.encoder = new BertInference(backbone.config(), backbone.weights());
         this.maxLength = maxLength;
         this.batchSize = batchSize;
     }

@@ -11,7 +11,7 @@ import io.finetune4j.framework.train.AdamW;
 import io.finetune4j.framework.model.Batch;
 import io.finetune4j.framework.train.GradientStep;
 import io.finetune4j.framework.train.Trainer;
-import io.finetune4j.models.Backbone;
+import io.finetune4j.models.pretrained.Backbone;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import io.finetune4j.framework.baselines.EmbeddingMethods;
 import io.finetune4j.framework.baselines.SentenceEmbeddings;
 import io.finetune4j.framework.finetune.FineTuneRun;
 import io.finetune4j.framework.finetune.RunData;
-import io.finetune4j.models.Backbone;
+import io.finetune4j.models.pretrained.Backbone;
 
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -12,7 +12,7 @@ import io.finetune4j.framework.analysis.TwoStage;
 import io.finetune4j.framework.config.RunConfig;
 import io.finetune4j.framework.config.Settings;
 import io.finetune4j.framework.finetune.FineTuneRun;
-import io.finetune4j.models.ModelCatalogue;
+import io.finetune4j.models.pretrained.ModelCatalogue;
 
 import java.io.IOException;
 import java.io.PrintWriter;

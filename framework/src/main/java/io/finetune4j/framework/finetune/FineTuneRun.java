@@ -13,9 +13,9 @@ import io.finetune4j.framework.model.ClassifierHead;
 import io.finetune4j.framework.model.TextClassifier;
 import io.finetune4j.framework.train.Trainer;
 import io.finetune4j.framework.model.TrainingData;
-import io.finetune4j.models.Backbone;
-import io.finetune4j.models.BertConfig;
-import io.finetune4j.models.ModelCatalogue;
+import io.finetune4j.models.pretrained.Backbone;
+import io.finetune4j.models.bert.BertConfig;
+import io.finetune4j.models.pretrained.ModelCatalogue;
 import io.finetune4j.models.checkpoint.HfCheckpoint;
 
 import java.io.IOException;

@@ -8,7 +8,7 @@ import io.finetune4j.framework.config.RunConfig.Activation;
 import io.finetune4j.framework.config.RunConfig.HeadType;
 import io.finetune4j.framework.config.RunConfig.Pooling;
 import io.finetune4j.framework.config.Settings;
-import io.finetune4j.models.BertConfig;
+import io.finetune4j.models.bert.BertConfig;
 import io.finetune4j.models.ModelException;
 import io.finetune4j.models.checkpoint.HfCheckpoint;
 import io.finetune4j.models.checkpoint.SafetensorsFile;
@@ -91,7 +91,7 @@ public final class ClassifierFolder {
         Path configFile = dir.resolve(HfCheckpoint.CONFIG_JSON);
         JsonNode ours = c.configJson().path("finetune4j");
         LinkedHashMap<String, INDArray> weights = new LinkedHashMap<>(c.encoder());
-        weights.keySet().removeIf(io.finetune4j.models.Backbone::isMaskedLmTensor);
+        weights.keySet().removeIf(io.finetune4j.models.pretrained.Backbone::isMaskedLmTensor);
         boolean multi = "multi_label_classification".equals(c.configJson().path("problem_type").asText());
         ClassifierHead head;
         if (c.architecture().endsWith("ForSequenceClassification")) {

@@ -1,8 +1,8 @@
 package io.finetune4j.framework.model;
 
 import io.finetune4j.framework.config.RunConfig.LossNormalisation;
-import io.finetune4j.models.BertConfig;
-import io.finetune4j.models.BertEncoder;
+import io.finetune4j.models.bert.BertConfig;
+import io.finetune4j.models.bert.BertModel;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -28,7 +28,7 @@ public final class ClassifierGraph {
     public static final String EXAMPLE_LOSS = "example_loss", LOSS = "loss";
 
     public final SameDiff sd = SameDiff.create();
-    public final BertEncoder encoder;
+    public final BertModel encoder;
     public final boolean training;
     public final ClassifierHead head;
     private final BertConfig config;
@@ -40,7 +40,7 @@ public final class ClassifierGraph {
         this.head = head;
         this.training = training;
         this.weights = weights;
-        this.encoder = new BertEncoder(sd, config, weights, training);
+        this.encoder = new BertModel(sd, config, weights, training);
         DataType dt = weights.get(head.layers(config).get(0) + ".weight").dataType();
 
         SDVariable x = switch (head.pooling()) {
@@ -83,7 +83,7 @@ public final class ClassifierGraph {
         SDVariable loss = normalisation == LossNormalisation.KERAS ? weighted.mean() : weighted.sum().div(w.sum());
         loss.rename(LOSS);
         sd.setLossVariables(LOSS);
-        if (training) sd.createGradFunction(BertEncoder.INPUT);
+        if (training) sd.createGradFunction(BertModel.INPUT);
     }
 
     private SDVariable linear(SDVariable x, String prefix) {

@@ -4,7 +4,7 @@ import io.finetune4j.framework.config.RunConfig.Activation;
 import io.finetune4j.framework.config.RunConfig.HeadArgs;
 import io.finetune4j.framework.config.RunConfig.HeadType;
 import io.finetune4j.framework.config.RunConfig.Pooling;
-import io.finetune4j.models.BertConfig;
+import io.finetune4j.models.bert.BertConfig;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.finetune4j.framework.model;
 
-import io.finetune4j.models.BertConfig;
-import io.finetune4j.models.EncoderNames;
+import io.finetune4j.models.bert.BertConfig;
+import io.finetune4j.models.bert.BertNames;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -26,7 +26,7 @@ public final class HeadWeights {
         Map<String, INDArray> w = new LinkedHashMap<>();
         long h = config.hiddenSize();
         if (head.isHf() && !config.isDistilBert() && !config.hasPooler()) {
-            linear(w, EncoderNames.BERT.pooler(), h, h, rng, dt);
+            linear(w, BertNames.BERT.pooler(), h, h, rng, dt);
         }
         long in = h;
         for (String layer : head.layers(config)) {

@@ -2,13 +2,13 @@ package io.finetune4j.framework.model;
 
 import io.finetune4j.framework.config.RunConfig.LossNormalisation;
 import io.finetune4j.framework.config.RunConfig.Pooling;
-import io.finetune4j.models.Backbone;
-import io.finetune4j.models.BertConfig;
-import io.finetune4j.models.BertEncoder;
-import io.finetune4j.models.Embeddings;
-import io.finetune4j.models.EncoderInference;
+import io.finetune4j.models.pretrained.Backbone;
+import io.finetune4j.models.bert.BertConfig;
+import io.finetune4j.models.bert.BertModel;
+import io.finetune4j.models.bert.BertEmbeddings;
+import io.finetune4j.models.bert.BertInference;
 import io.finetune4j.models.ModelException;
-import io.finetune4j.models.StepMemory;
+import io.finetune4j.models.runtime.StepMemory;
 import io.finetune4j.models.tokenizer.Encoding;
 import io.finetune4j.models.tokenizer.WordPieceTokenizer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -37,7 +37,7 @@ public final class TextClassifier {
     private final ClassifierHead head;
     private final LinkedHashMap<String, INDArray> weights;
     private final WordPieceTokenizer tokenizer;
-    private final Embeddings embeddings;
+    private final BertEmbeddings embeddings;
     private final boolean newPooler;
     private ClassifierGraph inference;
     private StepMemory inferenceMemory;
@@ -55,7 +55,7 @@ public final class TextClassifier {
         this.head = head;
         this.weights = weights;
         this.tokenizer = tokenizer;
-        this.embeddings = new Embeddings(config, weights);
+        this.embeddings = new BertEmbeddings(config, weights);
         if (head.pooling() == Pooling.POOLER && !config.hasPooler()) {
             throw new IllegalArgumentException(backboneName + " has no pooler: use pooling cls or mean");
         }
@@ -168,8 +168,8 @@ public final class TextClassifier {
     public Map<String, INDArray> placeholders(ClassifierGraph graph, Batch b, Map<String, INDArray> masks) {
         DataType dt = dtype();
         Map<String, INDArray> ph = new HashMap<>();
-        ph.put(BertEncoder.INPUT, embeddings.lookup(b.inputIds(), b.tokenTypeIds()).castTo(dt));
-        ph.put(BertEncoder.ATTENTION_BIAS, EncoderInference.attentionBias(b.attentionMask(), dt));
+        ph.put(BertModel.INPUT, embeddings.lookup(b.inputIds(), b.tokenTypeIds()).castTo(dt));
+        ph.put(BertModel.ATTENTION_BIAS, BertInference.attentionBias(b.attentionMask(), dt));
         ph.put(ClassifierGraph.TARGETS, Nd4j.create(b.targets()).castTo(dt));
         ph.put(ClassifierGraph.EXAMPLE_WEIGHTS, Nd4j.createFromArray(b.weights()).castTo(dt));
         if (head.pooling() == Pooling.MEAN) {
@@ -184,7 +184,7 @@ public final class TextClassifier {
 
     /** Frees the arrays {@link #placeholders} made for a batch (not the dropout masks, which their maker reuses). */
     public void closeInputs(Map<String, INDArray> placeholders) {
-        for (String name : List.of(BertEncoder.INPUT, BertEncoder.ATTENTION_BIAS, ClassifierGraph.TARGETS,
+        for (String name : List.of(BertModel.INPUT, BertModel.ATTENTION_BIAS, ClassifierGraph.TARGETS,
                 ClassifierGraph.EXAMPLE_WEIGHTS, ClassifierGraph.TOKEN_MASK)) {
             INDArray a = placeholders.get(name);
             if (a != null) a.close();

@@ -1,6 +1,6 @@
 package io.finetune4j.framework.train;
 
-import io.finetune4j.models.NativeFloats;
+import io.finetune4j.models.runtime.NativeFloats;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;

@@ -4,11 +4,11 @@ import io.finetune4j.framework.model.Batch;
 import io.finetune4j.framework.model.ClassifierGraph;
 import io.finetune4j.framework.config.RunConfig.LossNormalisation;
 import io.finetune4j.framework.model.TextClassifier;
-import io.finetune4j.models.BertConfig;
-import io.finetune4j.models.BertEncoder;
-import io.finetune4j.models.DropoutMasks;
-import io.finetune4j.models.Embeddings;
-import io.finetune4j.models.StepMemory;
+import io.finetune4j.models.bert.BertConfig;
+import io.finetune4j.models.bert.BertModel;
+import io.finetune4j.models.runtime.DropoutMasks;
+import io.finetune4j.models.bert.BertEmbeddings;
+import io.finetune4j.models.runtime.StepMemory;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -28,7 +28,7 @@ import java.util.Set;
 public final class GradientStep {
     private final TextClassifier model;
     private final ClassifierGraph graph;
-    private final Embeddings embeddings;
+    private final BertEmbeddings embeddings;
     private final DropoutMasks masks;
     private final List<String> graphGrads = new ArrayList<>();
     private final boolean embeddingsLearn;
@@ -57,13 +57,13 @@ public final class GradientStep {
         Map<String, INDArray> weights = model.weights();
         this.dt = model.dtype();
         this.graph = new ClassifierGraph(config, model.head(), weights, true, normalisation);
-        this.embeddings = new Embeddings(config, weights);
+        this.embeddings = new BertEmbeddings(config, weights);
         this.masks = new DropoutMasks(seed * 31 + 17);
         List<String> tables = List.of(embeddings.tableNames());
         this.wordTable = tables.get(0);
         for (String name : trainable) if (graph.sd.hasVariable(name) && !tables.contains(name)) graphGrads.add(name);
         this.embeddingsLearn = trainable.contains(tables.get(0));
-        if (embeddingsLearn) graphGrads.add(BertEncoder.INPUT);
+        if (embeddingsLearn) graphGrads.add(BertModel.INPUT);
         this.memory = StepMemory.install(graph.sd, true, MAX_POOLED_BYTES);
         outputs.add(ClassifierGraph.LOSS);
         for (String name : graphGrads) {
@@ -75,7 +75,7 @@ public final class GradientStep {
     public Output run(Batch b) {
         BertConfig config = model.config();
         Map<String, INDArray> ph = model.placeholders(graph, b,
-                masks.next(BertEncoder.dropoutMasks(config, b.size(), b.length()), dt));
+                masks.next(BertModel.dropoutMasks(config, b.size(), b.length()), dt));
         double headRate = model.head().dropout();
         if (headRate > 0) {
             ph.put(ClassifierGraph.HEAD_DROPOUT, masks.next(ClassifierGraph.HEAD_DROPOUT,
@@ -86,12 +86,12 @@ public final class GradientStep {
         model.closeInputs(ph);   // the masks stay: DropoutMasks refills them next step
         double loss = og.getOutputs().get(ClassifierGraph.LOSS).getDouble(0);
         Map<String, INDArray> grads = new HashMap<>(og.getGradients());
-        INDArray inputGrad = grads.remove(BertEncoder.INPUT);
+        INDArray inputGrad = grads.remove(BertModel.INPUT);
         List<INDArray> tables = new ArrayList<>();
         if (embeddingsLearn) {
             Map<String, INDArray> tableGrads = embeddings.gradients(inputGrad, b.inputIds(), b.tokenTypeIds());
             tableGrads.forEach((name, g) -> {
-                if (!name.equals(wordTable)) tables.add(g);   // the word table's gradient is reused (Embeddings)
+                if (!name.equals(wordTable)) tables.add(g);   // the word table's gradient is reused (BertEmbeddings)
             });
             grads.putAll(tableGrads);
         }

@@ -9,8 +9,8 @@ import io.finetune4j.framework.config.RunConfig.TrainingArgs;
 import io.finetune4j.framework.eval.ClassificationReport;
 import io.finetune4j.framework.eval.MultiLabelMetrics;
 import io.finetune4j.framework.model.TextClassifier;
-import io.finetune4j.models.BertConfig;
-import io.finetune4j.models.EncoderNames;
+import io.finetune4j.models.bert.BertConfig;
+import io.finetune4j.models.bert.BertNames;
 import io.finetune4j.models.tokenizer.Encoding;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -64,7 +64,7 @@ public final class Trainer {
     public static Set<String> trainable(TextClassifier model, String freeze) {
         BertConfig config = model.config();
         Set<String> out = new LinkedHashSet<>();
-        EncoderNames n = EncoderNames.of(config);
+        BertNames n = BertNames.of(config);
         for (String name : model.weights().keySet()) {
             boolean pooler = n.pooler() != null && name.startsWith(n.pooler() + ".");
             if (model.head().owns(name, config) || freeze.equals("none")) out.add(name);

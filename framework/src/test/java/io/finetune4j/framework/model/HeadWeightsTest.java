@@ -3,7 +3,7 @@ package io.finetune4j.framework.model;
 import io.finetune4j.framework.config.RunConfig.Activation;
 import io.finetune4j.framework.config.RunConfig.HeadType;
 import io.finetune4j.framework.config.RunConfig.Pooling;
-import io.finetune4j.models.BertConfig;
+import io.finetune4j.models.bert.BertConfig;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

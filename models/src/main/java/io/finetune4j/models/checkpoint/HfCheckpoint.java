@@ -2,9 +2,9 @@ package io.finetune4j.models.checkpoint;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.finetune4j.models.BertConfig;
-import io.finetune4j.models.EncoderNames;
 import io.finetune4j.models.ModelException;
+import io.finetune4j.models.bert.BertConfig;
+import io.finetune4j.models.bert.BertNames;
 import io.finetune4j.models.tokenizer.WordPieceTokenizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -70,7 +70,7 @@ public record HfCheckpoint(Path dir, BertConfig config, ObjectNode configJson, L
         String prefix = config.isDistilBert() ? "distilbert." : "bert.";
         LinkedHashMap<String, INDArray> encoder = new LinkedHashMap<>(), head = new LinkedHashMap<>();
         Set<String> expected = new HashSet<>();
-        for (EncoderNames.Param p : EncoderNames.expected(config.withPooler(!config.isDistilBert()))) expected.add(p.name());
+        for (BertNames.Param p : BertNames.expected(config.withPooler(!config.isDistilBert()))) expected.add(p.name());
         for (Map.Entry<String, INDArray> e : SafetensorsFile.read(weightsFile).entrySet()) {
             String name = e.getKey().startsWith(prefix) ? e.getKey().substring(prefix.length()) : e.getKey();
             if (expected.contains(name) || MASKED_LM_PREFIXES.stream().anyMatch(name::startsWith)) {
@@ -82,10 +82,10 @@ public record HfCheckpoint(Path dir, BertConfig config, ObjectNode configJson, L
                         + (config.isDistilBert() ? "DistilBERT" : "BERT") + " encoder, classifier or masked-LM head");
             }
         }
-        EncoderNames n = EncoderNames.of(config);
+        BertNames n = BertNames.of(config);
         config = config.withPooler(n.pooler() != null && encoder.containsKey(n.pooler() + ".weight"));
         try {
-            io.finetune4j.models.Backbone.validate(weightsFile.toString(), config, encoder);
+            BertNames.validate(weightsFile.toString(), config, encoder);
         } catch (ModelException e) {
             throw new ModelException(e.getMessage() + " (config: " + configFile + ")");
         }

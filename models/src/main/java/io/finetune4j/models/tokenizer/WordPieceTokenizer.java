@@ -1,21 +1,10 @@
 package io.finetune4j.models.tokenizer;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.finetune4j.models.ModelException;
 
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -27,7 +16,8 @@ import java.util.stream.IntStream;
  *
  * <p>Build it from a {@code vocab.txt} ({@link #fromVocabTxt}), from a Hugging Face {@code tokenizer.json}
  * ({@link #fromTokenizerJson}) or from a model folder ({@link #load}); write it back with {@link #save}.
- * Instances are immutable and thread-safe.
+ * Instances are immutable and thread-safe. The files are read and written by {@link TokenizerFiles}, text becomes
+ * word pieces in {@link WordPieces}; this class adds BERT's special tokens, truncation and padding.
  */
 public final class WordPieceTokenizer {
     public static final String VOCAB_TXT = "vocab.txt";
@@ -36,17 +26,11 @@ public final class WordPieceTokenizer {
     public static final String SPECIAL_TOKENS_MAP_JSON = "special_tokens_map.json";
     public static final int DEFAULT_MODEL_MAX_LENGTH = 512;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final String[] DEFAULT_SPECIALS = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
-
     private final Map<String, Integer> vocab;
     private final String[] idToToken;
     private final boolean lowerCase;
     private final boolean stripAccents;
-    private final boolean cleanText;
     private final boolean handleChineseChars;
-    private final String continuingSubwordPrefix;
-    private final int maxInputCharsPerWord;
     private final int modelMaxLength;
     private final String unkToken;
     private final int unkId;
@@ -54,42 +38,14 @@ public final class WordPieceTokenizer {
     private final int sepId;
     private final int padId;
     private final int maskId;
-    /** Longest vocabulary entry, in UTF-16 units: no longer candidate piece can match. */
-    private final int maxTokenChars;
-    /** Added tokens matched on the raw text before normalization, longest first. */
-    private final AddedToken[] addedRaw;
-    /** Added tokens matched on the normalized text. */
-    private final AddedToken[] addedNormalized;
+    private final WordPieces pieces;
 
-    private record AddedToken(String content, int id) {
-    }
-
-    private static final class Options {
-        boolean lowerCase = true;
-        Boolean stripAccents;
-        boolean cleanText = true;
-        boolean handleChineseChars = true;
-        String unk = "[UNK]";
-        String cls = "[CLS]";
-        String sep = "[SEP]";
-        String pad = "[PAD]";
-        String mask = "[MASK]";
-        String prefix = "##";
-        int maxInputCharsPerWord = 100;
-        int modelMaxLength = DEFAULT_MODEL_MAX_LENGTH;
-        List<AddedToken> raw = new ArrayList<>();
-        List<AddedToken> normalized = new ArrayList<>();
-    }
-
-    private WordPieceTokenizer(Map<String, Integer> vocab, String[] idToToken, Options o, Path source) {
+    WordPieceTokenizer(Map<String, Integer> vocab, String[] idToToken, TokenizerFiles.Options o, Path source) {
         this.vocab = vocab;
         this.idToToken = idToToken;
         this.lowerCase = o.lowerCase;
         this.stripAccents = o.stripAccents == null ? o.lowerCase : o.stripAccents;
-        this.cleanText = o.cleanText;
         this.handleChineseChars = o.handleChineseChars;
-        this.continuingSubwordPrefix = o.prefix;
-        this.maxInputCharsPerWord = o.maxInputCharsPerWord;
         this.modelMaxLength = o.modelMaxLength;
         this.unkToken = o.unk;
         this.unkId = required(vocab, o.unk, source);
@@ -97,16 +53,8 @@ public final class WordPieceTokenizer {
         this.sepId = required(vocab, o.sep, source);
         this.padId = required(vocab, o.pad, source);
         this.maskId = vocab.getOrDefault(o.mask, -1);
-        int longest = 0;
-        for (String t : vocab.keySet()) {
-            longest = Math.max(longest, t.length());
-        }
-        this.maxTokenChars = longest;
-        Comparator<AddedToken> longestFirst = Comparator.comparingInt((AddedToken t) -> -t.content().length());
-        this.addedRaw = o.raw.stream().filter(t -> !t.content().isEmpty()).sorted(longestFirst)
-                .toArray(AddedToken[]::new);
-        this.addedNormalized = o.normalized.stream().filter(t -> !t.content().isEmpty()).sorted(longestFirst)
-                .toArray(AddedToken[]::new);
+        this.pieces = new WordPieces(vocab, unkId, lowerCase, stripAccents, o.cleanText, handleChineseChars, o.prefix,
+                o.maxInputCharsPerWord, o.raw, o.normalized);
     }
 
     private static int required(Map<String, Integer> vocab, String token, Path source) {
@@ -117,7 +65,7 @@ public final class WordPieceTokenizer {
         return id;
     }
 
-    // ------------------------------------------------------------------------------------------------ loading
+    // ------------------------------------------------------------------------------------------------ files
 
     /**
      * Reads a BERT {@code vocab.txt} (one token per line, id = line number), with Hugging Face's
@@ -125,47 +73,7 @@ public final class WordPieceTokenizer {
      * {@code [UNK] [CLS] [SEP] [PAD] [MASK]} as special tokens matched verbatim in the input.
      */
     public static WordPieceTokenizer fromVocabTxt(Path vocabTxt, boolean lowerCase) {
-        Options o = new Options();
-        o.lowerCase = lowerCase;
-        return fromVocabTxt(vocabTxt, o);
-    }
-
-    private static WordPieceTokenizer fromVocabTxt(Path vocabTxt, Options o) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(vocabTxt, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ModelException(vocabTxt + ": cannot read vocabulary (" + e.getMessage() + ")");
-        }
-        if (lines.isEmpty()) {
-            throw new ModelException(vocabTxt + ": empty vocabulary");
-        }
-        String[] tokens = new String[lines.size()];
-        Map<String, Integer> vocab = new HashMap<>(lines.size() * 2);
-        for (int i = 0; i < tokens.length; i++) {
-            String t = stripTrailingWhitespace(lines.get(i));
-            tokens[i] = t;
-            vocab.put(t, i);
-        }
-        for (String s : new String[]{o.pad, o.unk, o.cls, o.sep, o.mask}) {
-            Integer id = vocab.get(s);
-            if (id != null) {
-                o.raw.add(new AddedToken(s, id));
-            }
-        }
-        return new WordPieceTokenizer(vocab, tokens, o, vocabTxt);
-    }
-
-    private static String stripTrailingWhitespace(String s) {
-        int end = s.length();
-        while (end > 0) {
-            int c = s.codePointBefore(end);
-            if (!BertText.isRustWhitespace(c)) {
-                break;
-            }
-            end -= Character.charCount(c);
-        }
-        return s.substring(0, end);
+        return TokenizerFiles.fromVocabTxt(vocabTxt, lowerCase);
     }
 
     /**
@@ -173,93 +81,7 @@ public final class WordPieceTokenizer {
      * (or none). {@code model_max_length} comes from a {@code tokenizer_config.json} beside it, else 512.
      */
     public static WordPieceTokenizer fromTokenizerJson(Path tokenizerJson) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readAllBytes(tokenizerJson));
-        } catch (IOException e) {
-            throw new ModelException(tokenizerJson + ": cannot read tokenizer (" + e.getMessage() + ")");
-        }
-        if (root == null || !root.isObject()) {
-            throw new ModelException(tokenizerJson + ": not a JSON object");
-        }
-        JsonNode model = root.path("model");
-        String type = model.path("type").asText("");
-        if (!type.equals("WordPiece")) {
-            throw new ModelException(tokenizerJson + ": model type '" + type + "' is not supported (only WordPiece)");
-        }
-        JsonNode vocabNode = model.path("vocab");
-        if (!vocabNode.isObject() || vocabNode.isEmpty()) {
-            throw new ModelException(tokenizerJson + ": model.vocab is missing or empty");
-        }
-        Map<String, Integer> vocab = new HashMap<>(vocabNode.size() * 2);
-        int maxId = -1;
-        for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
-                throw new ModelException(tokenizerJson + ": model.vocab['" + e.getKey() + "'] is not an id");
-            }
-            int id = e.getValue().asInt();
-            vocab.put(e.getKey(), id);
-            maxId = Math.max(maxId, id);
-        }
-        Options o = new Options();
-        o.unk = model.path("unk_token").asText("[UNK]");
-        o.prefix = model.path("continuing_subword_prefix").asText("##");
-        o.maxInputCharsPerWord = model.path("max_input_chars_per_word").asInt(100);
-
-        JsonNode norm = root.path("normalizer");
-        if (norm.isObject()) {
-            String nt = norm.path("type").asText("");
-            if (!nt.equals("BertNormalizer")) {
-                throw new ModelException(tokenizerJson + ": normalizer '" + nt
-                        + "' is not supported (only BertNormalizer)");
-            }
-            o.cleanText = norm.path("clean_text").asBoolean(true);
-            o.handleChineseChars = norm.path("handle_chinese_chars").asBoolean(true);
-            o.lowerCase = norm.path("lowercase").asBoolean(true);
-            JsonNode sa = norm.path("strip_accents");
-            o.stripAccents = sa.isBoolean() ? sa.asBoolean() : null;
-        } else {
-            o.cleanText = false;
-            o.handleChineseChars = false;
-            o.lowerCase = false;
-            o.stripAccents = false;
-        }
-        JsonNode pre = root.path("pre_tokenizer");
-        if (pre.isObject() && !pre.path("type").asText("").equals("BertPreTokenizer")) {
-            throw new ModelException(tokenizerJson + ": pre_tokenizer '" + pre.path("type").asText("")
-                    + "' is not supported (only BertPreTokenizer)");
-        }
-        String padToken = root.path("padding").path("pad_token").asText(null);
-        if (padToken != null) {
-            o.pad = padToken;
-        }
-        JsonNode special = root.path("post_processor").path("special_tokens");
-        if (special.has("[CLS]") || special.has("[SEP]")) {
-            // BERT's template: the names are the defaults
-        } else if (root.path("post_processor").path("type").asText("").equals("BertProcessing")) {
-            o.cls = root.path("post_processor").path("cls").path(0).asText(o.cls);
-            o.sep = root.path("post_processor").path("sep").path(0).asText(o.sep);
-        }
-        for (JsonNode t : root.path("added_tokens")) {
-            String content = t.path("content").asText("");
-            int id = t.path("id").asInt(-1);
-            if (id < 0 || content.isEmpty()) {
-                continue;
-            }
-            vocab.putIfAbsent(content, id);
-            maxId = Math.max(maxId, id);
-            (t.path("normalized").asBoolean(false) ? o.normalized : o.raw).add(new AddedToken(content, id));
-        }
-        String[] tokens = new String[maxId + 1];
-        for (Map.Entry<String, Integer> e : vocab.entrySet()) {
-            tokens[e.getValue()] = e.getKey();
-        }
-        Path config = tokenizerJson.resolveSibling(TOKENIZER_CONFIG_JSON);
-        if (Files.isRegularFile(config)) {
-            o.modelMaxLength = readConfig(config).modelMaxLength;
-        }
-        return new WordPieceTokenizer(vocab, tokens, o, tokenizerJson);
+        return TokenizerFiles.fromTokenizerJson(tokenizerJson);
     }
 
     /**
@@ -267,55 +89,7 @@ public final class WordPieceTokenizer {
      * options of {@code tokenizer_config.json} ({@code do_lower_case} defaults to true, as in Hugging Face).
      */
     public static WordPieceTokenizer load(Path dir) {
-        Path tj = dir.resolve(TOKENIZER_JSON);
-        if (Files.isRegularFile(tj)) {
-            return fromTokenizerJson(tj);
-        }
-        Path vocab = dir.resolve(VOCAB_TXT);
-        if (!Files.isRegularFile(vocab)) {
-            throw new ModelException(dir + ": no " + TOKENIZER_JSON + " or " + VOCAB_TXT + " found");
-        }
-        Path config = dir.resolve(TOKENIZER_CONFIG_JSON);
-        Options o = Files.isRegularFile(config) ? readConfig(config) : new Options();
-        return fromVocabTxt(vocab, o);
-    }
-
-    private static Options readConfig(Path config) {
-        JsonNode n;
-        try {
-            n = JSON.readTree(Files.readAllBytes(config));
-        } catch (IOException e) {
-            throw new ModelException(config + ": cannot read tokenizer config (" + e.getMessage() + ")");
-        }
-        if (n == null || !n.isObject()) {
-            throw new ModelException(config + ": not a JSON object");
-        }
-        Options o = new Options();
-        o.lowerCase = n.path("do_lower_case").asBoolean(true);
-        JsonNode sa = n.path("strip_accents");
-        o.stripAccents = sa.isBoolean() ? sa.asBoolean() : null;
-        o.handleChineseChars = n.path("tokenize_chinese_chars").asBoolean(true);
-        JsonNode len = n.path("model_max_length");
-        // HF writes a huge sentinel (1e30) when unknown
-        if (len.isNumber() && len.asDouble() >= 1 && len.asDouble() <= 1_000_000) {
-            o.modelMaxLength = len.asInt();
-        }
-        o.unk = specialName(n.path("unk_token"), o.unk);
-        o.cls = specialName(n.path("cls_token"), o.cls);
-        o.sep = specialName(n.path("sep_token"), o.sep);
-        o.pad = specialName(n.path("pad_token"), o.pad);
-        o.mask = specialName(n.path("mask_token"), o.mask);
-        return o;
-    }
-
-    private static String specialName(JsonNode n, String dflt) {
-        if (n.isTextual()) {
-            return n.asText();
-        }
-        if (n.isObject() && n.path("content").isTextual()) {
-            return n.path("content").asText();
-        }
-        return dflt;
+        return TokenizerFiles.load(dir);
     }
 
     /**
@@ -326,44 +100,7 @@ public final class WordPieceTokenizer {
      * {@code tokenizer.json} in {@code dir} is left alone and would take precedence in {@link #load}.
      */
     public void save(Path dir) {
-        for (int i = 0; i < idToToken.length; i++) {
-            if (idToToken[i] == null) {
-                throw new ModelException(dir + ": cannot write " + VOCAB_TXT + ", the vocabulary has no token for id "
-                        + i);
-            }
-        }
-        Path vocabTxt = dir.resolve(VOCAB_TXT);
-        Path config = dir.resolve(TOKENIZER_CONFIG_JSON);
-        try {
-            Files.createDirectories(dir);
-            try (BufferedWriter w = Files.newBufferedWriter(vocabTxt, StandardCharsets.UTF_8)) {
-                for (String t : idToToken) {
-                    w.write(t);
-                    w.write('\n');
-                }
-            }
-            ObjectNode c = JSON.createObjectNode();
-            c.put("tokenizer_class", "BertTokenizer");
-            c.put("do_lower_case", lowerCase);
-            c.put("strip_accents", stripAccents);
-            c.put("tokenize_chinese_chars", handleChineseChars);
-            c.put("model_max_length", modelMaxLength);
-            c.put("unk_token", unkToken);
-            c.put("cls_token", idToToken[clsId]);
-            c.put("sep_token", idToToken[sepId]);
-            c.put("pad_token", idToToken[padId]);
-            if (maskId >= 0) {
-                c.put("mask_token", idToToken[maskId]);
-            }
-            JSON.writerWithDefaultPrettyPrinter().writeValue(config.toFile(), c);
-            ObjectNode special = JSON.createObjectNode();
-            for (String k : List.of("cls_token", "mask_token", "pad_token", "sep_token", "unk_token")) {
-                if (c.has(k)) special.put(k, c.get(k).asText());
-            }
-            JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(SPECIAL_TOKENS_MAP_JSON).toFile(), special);
-        } catch (IOException e) {
-            throw new ModelException(dir + ": cannot write tokenizer (" + e.getMessage() + ")");
-        }
+        TokenizerFiles.save(this, dir);
     }
 
     // ------------------------------------------------------------------------------------------------ accessors
@@ -420,24 +157,34 @@ public final class WordPieceTokenizer {
         return unkId;
     }
 
+    boolean handleChineseChars() {
+        return handleChineseChars;
+    }
+
+    String unkToken() {
+        return unkToken;
+    }
+
+    /** The vocabulary by id, gaps as null (for writing it). */
+    String[] tokensById() {
+        return idToToken;
+    }
+
     // ------------------------------------------------------------------------------------------------ tokenizing
 
     /** The word pieces of {@code text}, without special tokens (as HF {@code tokenize}). */
     public List<String> tokenize(String text) {
-        IntList ids = new IntList(Math.max(16, text.length() / 3));
-        appendIds(text, ids);
-        List<String> out = new ArrayList<>(ids.size);
-        for (int i = 0; i < ids.size; i++) {
-            out.add(idToToken[ids.data[i]]);
+        int[] ids = pieces.ids(text);
+        List<String> out = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            out.add(idToToken[id]);
         }
         return out;
     }
 
     /** The ids of {@code text}'s word pieces, without special tokens. */
     public int[] tokenIds(String text) {
-        IntList ids = new IntList(Math.max(16, text.length() / 3));
-        appendIds(text, ids);
-        return ids.toArray();
+        return pieces.ids(text);
     }
 
     /** {@code [CLS] text [SEP]}, not truncated. */
@@ -565,173 +312,5 @@ public final class WordPieceTokenizer {
             Arrays.fill(types, na + 2, total, 1);
         }
         return new Encoding(ids, types, mask);
-    }
-
-    // ------------------------------------------------------------------------------------------------ pipeline
-
-    private void appendIds(String text, IntList out) {
-        if (addedRaw.length == 0) {
-            appendNormalizedSegment(text, out);
-            return;
-        }
-        splitOnAdded(text, addedRaw, out, true);
-    }
-
-    /**
-     * Splits {@code text} on the leftmost-longest occurrences of added tokens (HF's AddedVocabulary); the pieces
-     * in between are normalized (raw pass) or pre-tokenized (normalized pass).
-     */
-    private void splitOnAdded(String text, AddedToken[] tokens, IntList out, boolean rawPass) {
-        int start = 0;
-        int pos = 0;
-        int n = text.length();
-        while (pos < n) {
-            AddedToken hit = null;
-            int next = n;
-            // find the leftmost position where any token starts; at that position take the longest
-            for (AddedToken t : tokens) {
-                int at = text.indexOf(t.content(), pos);
-                if (at >= 0 && at < next) {
-                    next = at;
-                    hit = t;
-                } else if (at >= 0 && at == next && t.content().length() > hit.content().length()) {
-                    hit = t;
-                }
-            }
-            if (hit == null) {
-                break;
-            }
-            if (next > start) {
-                segment(text.substring(start, next), out, rawPass);
-            }
-            out.add(hit.id());
-            pos = next + hit.content().length();
-            start = pos;
-        }
-        if (start < n) {
-            segment(start == 0 ? text : text.substring(start), out, rawPass);
-        }
-    }
-
-    private void segment(String piece, IntList out, boolean rawPass) {
-        if (rawPass) {
-            appendNormalizedSegment(piece, out);
-        } else {
-            appendWords(piece, out);
-        }
-    }
-
-    private void appendNormalizedSegment(String raw, IntList out) {
-        String normalized = BertText.normalize(raw, cleanText, handleChineseChars, stripAccents, lowerCase);
-        if (addedNormalized.length == 0) {
-            appendWords(normalized, out);
-        } else {
-            splitOnAdded(normalized, addedNormalized, out, false);
-        }
-    }
-
-    /** BertPreTokenizer (split on whitespace, isolate punctuation) followed by WordPiece on every word. */
-    private void appendWords(String s, IntList out) {
-        int n = s.length();
-        int wordStart = -1;
-        for (int i = 0; i < n; ) {
-            int c = s.charAt(i);
-            int width = 1;
-            if (Character.isHighSurrogate((char) c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                c = Character.toCodePoint((char) c, s.charAt(i + 1));
-                width = 2;
-            }
-            if (BertText.isRustWhitespace(c)) {
-                if (wordStart >= 0) {
-                    wordPiece(s, wordStart, i, out);
-                    wordStart = -1;
-                }
-            } else if (BertText.isBertPunctuation(c)) {
-                if (wordStart >= 0) {
-                    wordPiece(s, wordStart, i, out);
-                    wordStart = -1;
-                }
-                wordPiece(s, i, i + width, out);
-            } else if (wordStart < 0) {
-                wordStart = i;
-            }
-            i += width;
-        }
-        if (wordStart >= 0) {
-            wordPiece(s, wordStart, n, out);
-        }
-    }
-
-    /** Greedy longest-match-first WordPiece over {@code s[from, to)}, as HF's {@code WordPiece::tokenize}. */
-    private void wordPiece(String s, int from, int to, IntList out) {
-        int len = to - from;
-        if (len > maxInputCharsPerWord && s.codePointCount(from, to) > maxInputCharsPerWord) {
-            out.add(unkId);
-            return;
-        }
-        String word = s.substring(from, to);
-        Integer whole = vocab.get(word);
-        if (whole != null) {
-            out.add(whole);
-            return;
-        }
-        int mark = out.size;
-        int start = 0;
-        int prefixLen = continuingSubwordPrefix.length();
-        while (start < len) {
-            int maxEnd = start + (start > 0 ? maxTokenChars - prefixLen : maxTokenChars);
-            int end = Math.min(len, Math.max(maxEnd, start + 1));
-            if (end < len && Character.isLowSurrogate(word.charAt(end))
-                    && Character.isHighSurrogate(word.charAt(end - 1))) {
-                end--; // never split a surrogate pair
-                if (end == start) {
-                    end += 2;
-                }
-            }
-            Integer found = null;
-            while (end > start) {
-                String sub = word.substring(start, end);
-                if (start > 0) {
-                    sub = continuingSubwordPrefix + sub;
-                }
-                found = vocab.get(sub);
-                if (found != null) {
-                    break;
-                }
-                end--;
-                if (end > start && Character.isLowSurrogate(word.charAt(end))
-                        && Character.isHighSurrogate(word.charAt(end - 1))) {
-                    end--;
-                }
-            }
-            if (found == null) {
-                out.size = mark;
-                out.add(unkId);
-                return;
-            }
-            out.add(found);
-            start = end;
-        }
-    }
-
-    /** A growable int array, to keep boxing out of the hot loop. */
-    private static final class IntList {
-        int[] data;
-        int size;
-
-        IntList(int capacity) {
-            data = new int[capacity];
-        }
-
-        void add(int v) {
-            if (size == data.length) {
-                data = Arrays.copyOf(data, size * 2 + 8);
-            }
-            data[size++] = v;
-        }
-
-        int[] toArray() {
-            return Arrays.copyOf(data, size);
-        }
     }
 }

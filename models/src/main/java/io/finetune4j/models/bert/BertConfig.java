@@ -1,8 +1,9 @@
-package io.finetune4j.models;
+package io.finetune4j.models.bert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finetune4j.models.ModelException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;

@@ -1,5 +1,8 @@
-package io.finetune4j.models;
+package io.finetune4j.models.pretrained;
 
+import io.finetune4j.models.ModelException;
+import io.finetune4j.models.bert.BertConfig;
+import io.finetune4j.models.bert.BertNames;
 import io.finetune4j.models.checkpoint.HfCheckpoint;
 import io.finetune4j.models.checkpoint.SafetensorsFile;
 import io.finetune4j.models.tokenizer.WordPieceTokenizer;
@@ -8,7 +11,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,7 +22,7 @@ public record Backbone(String name, BertConfig config, LinkedHashMap<String, IND
                        WordPieceTokenizer tokenizer) {
 
     public Backbone {
-        validate(name, config, weights);
+        BertNames.validate(name, config, weights);
         if (tokenizer.vocabSize() != config.vocabSize()) {
             throw new ModelException(name + ": tokenizer has " + tokenizer.vocabSize() + " tokens but the model's "
                     + "vocabulary has " + config.vocabSize());
@@ -40,18 +42,6 @@ public record Backbone(String name, BertConfig config, LinkedHashMap<String, IND
     public static Backbone fromDirectory(Path dir) {
         HfCheckpoint c = HfCheckpoint.read(dir);
         return new Backbone(dir.getFileName().toString(), c.config(), c.encoder(), c.tokenizer());
-    }
-
-    /** Every tensor the config implies is present with the right shape. */
-    public static void validate(String source, BertConfig config, Map<String, INDArray> weights) {
-        for (EncoderNames.Param p : EncoderNames.expected(config)) {
-            INDArray a = weights.get(p.name());
-            if (a == null) throw new ModelException(source + ": missing tensor '" + p.name() + "'");
-            if (!Arrays.equals(a.shape(), p.shape())) {
-                throw new ModelException(source + ": tensor '" + p.name() + "' has shape " + Arrays.toString(a.shape())
-                        + " but the config implies " + Arrays.toString(p.shape()));
-            }
-        }
     }
 
     /** Whether a tensor belongs to a masked-language-model head ({@link MaskedLm}), not to the encoder. */

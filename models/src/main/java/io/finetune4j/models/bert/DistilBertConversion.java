@@ -1,5 +1,6 @@
-package io.finetune4j.models;
+package io.finetune4j.models.bert;
 
+import io.finetune4j.models.ModelException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -29,7 +30,7 @@ public final class DistilBertConversion {
     }
 
     /**
-     * DistilBERT-named copies of {@code weights} (canonical BERT names, as {@link Backbone} holds them) keeping the
+     * DistilBERT-named copies of {@code weights} (canonical BERT names, as a {@code Backbone} holds them) keeping the
      * BERT layers {@code keepLayers} in that order. The arrays are fresh copies: training the DistilBERT does not
      * change the BERT.
      */
@@ -48,8 +49,8 @@ public final class DistilBertConversion {
     public static Result convert(BertConfig bert, Map<String, INDArray> weights, int[] keepLayers) {
         if (bert.isDistilBert()) throw new ModelException("the source model is already a DistilBERT");
         BertConfig distil = config(bert, keepLayers);
-        Backbone.validate("BERT weights", bert, weights);
-        EncoderNames b = EncoderNames.BERT, d = EncoderNames.DISTILBERT;
+        BertNames.validate("BERT weights", bert, weights);
+        BertNames b = BertNames.BERT, d = BertNames.DISTILBERT;
         LinkedHashMap<String, INDArray> out = new LinkedHashMap<>();
         copy(weights, b.wordEmbeddings(), out, d.wordEmbeddings(), ".weight");
 
@@ -80,7 +81,7 @@ public final class DistilBertConversion {
             linearOrNorm(weights, "cls.predictions.transform.LayerNorm", out, "vocab_layer_norm");
             copy(weights, "cls.predictions.bias", out, "vocab_projector.bias", "");
         }
-        Backbone.validate("converted DistilBERT", distil, out);
+        BertNames.validate("converted DistilBERT", distil, out);
         return new Result(distil, out);
     }
 

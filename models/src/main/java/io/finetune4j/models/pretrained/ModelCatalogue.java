@@ -1,5 +1,7 @@
-package io.finetune4j.models;
+package io.finetune4j.models.pretrained;
 
+import io.finetune4j.models.ModelException;
+import io.finetune4j.models.bert.BertConfig;
 import io.finetune4j.models.checkpoint.ModelJar;
 import io.finetune4j.models.checkpoint.OnnxWeights;
 import io.finetune4j.models.checkpoint.TfCheckpoint;

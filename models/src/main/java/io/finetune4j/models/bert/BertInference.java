@@ -1,5 +1,6 @@
-package io.finetune4j.models;
+package io.finetune4j.models.bert;
 
+import io.finetune4j.models.runtime.StepMemory;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,25 +12,25 @@ import java.util.List;
 import java.util.Map;
 
 /** The encoder without dropout, for encoding and evaluation: one graph, reused for every batch shape. */
-public final class EncoderInference {
+public final class BertInference {
     private final BertConfig config;
-    private final Embeddings embeddings;
-    private final BertEncoder encoder;
+    private final BertEmbeddings embeddings;
+    private final BertModel encoder;
     private final DataType dtype;
     private final StepMemory memory;
 
     public record Output(INDArray lastHidden, INDArray pooled) {
     }
 
-    public EncoderInference(BertConfig config, Map<String, INDArray> weights) {
+    public BertInference(BertConfig config, Map<String, INDArray> weights) {
         this.config = config;
-        this.embeddings = new Embeddings(config, weights);
-        this.encoder = new BertEncoder(SameDiff.create(), config, weights, false);
-        this.dtype = BertEncoder.dtype(weights);
+        this.embeddings = new BertEmbeddings(config, weights);
+        this.encoder = new BertModel(SameDiff.create(), config, weights, false);
+        this.dtype = BertModel.dtype(weights);
         this.memory = StepMemory.install(encoder.sameDiff(), false, 1L << 30);
     }
 
-    public BertEncoder encoder() {
+    public BertModel encoder() {
         return encoder;
     }
 
@@ -40,8 +41,8 @@ public final class EncoderInference {
     /** Placeholders for a padded batch: the summed embeddings and the additive attention mask. */
     public Map<String, INDArray> inputs(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
         Map<String, INDArray> ph = new HashMap<>();
-        ph.put(BertEncoder.INPUT, embeddings.lookup(inputIds, tokenTypeIds).castTo(dtype));
-        ph.put(BertEncoder.ATTENTION_BIAS, attentionBias(attentionMask, dtype));
+        ph.put(BertModel.INPUT, embeddings.lookup(inputIds, tokenTypeIds).castTo(dtype));
+        ph.put(BertModel.ATTENTION_BIAS, attentionBias(attentionMask, dtype));
         return ph;
     }
 
@@ -59,12 +60,12 @@ public final class EncoderInference {
         return out;
     }
 
-    /** [B, 1, 1, T]: 0 where the mask is 1, {@value BertEncoder#MASKED} where it is 0 (padding). */
+    /** [B, 1, 1, T]: 0 where the mask is 1, {@value BertModel#MASKED} where it is 0 (padding). */
     public static INDArray attentionBias(int[][] attentionMask, DataType dtype) {
         int b = attentionMask.length, t = attentionMask[0].length;
         double[] bias = new double[b * t];
         for (int i = 0; i < b; i++)
-            for (int j = 0; j < t; j++) bias[i * t + j] = attentionMask[i][j] == 0 ? BertEncoder.MASKED : 0.0;
+            for (int j = 0; j < t; j++) bias[i * t + j] = attentionMask[i][j] == 0 ? BertModel.MASKED : 0.0;
         return Nd4j.create(bias, new long[]{b, 1, 1, t}, DataType.DOUBLE).castTo(dtype);
     }
 }

@@ -1,5 +1,7 @@
-package io.finetune4j.models;
+package io.finetune4j.models.runtime;
 
+import io.finetune4j.models.FiniteDifference;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -7,18 +9,24 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Each of {@link FastBackward}'s gradient rules against M2.1's own gradient of the same forward op, in double
- * precision: the same loss, and the same gradient for every variable that needs one.
+ * Each of {@link GradientRules}' rules against M2.1's own gradient of the same forward op, in double precision: the
+ * same loss, and the same gradient for every variable that needs one. And every other add, multiply and matmul: with
+ * the runtime installed they compute and differentiate exactly as in a JVM without it.
  */
-class FastBackwardTest {
+class GradientRulesTest {
     private static final int ROWS = 6, COLUMNS = 5;
+
+    @BeforeAll
+    static void install() {
+        assertTrue(CpuRuntime.install(), "the CPU backend should install the runtime");
+    }
 
     private interface Op {
         SDVariable apply(SameDiff sd, Map<String, SDVariable> in, boolean fast);
@@ -45,8 +53,6 @@ class FastBackwardTest {
         Map<String, SDVariable> in = new java.util.HashMap<>();
         variables.forEach((k, a) -> in.put(k, sd.var(k, a.dup())));
         constants.forEach((k, a) -> in.put(k, sd.placeHolder(k, DataType.DOUBLE, a.shape())));
-        sd.constant(FastBackward.ROW_ONES, Nd4j.ones(DataType.DOUBLE, ROWS));
-        sd.constant(FastBackward.COLUMN_ONES, Nd4j.ones(DataType.DOUBLE, 1, COLUMNS));
         SDVariable out = op.apply(sd, in, fast);
         Nd4j.getRandom().setSeed(3);
         SDVariable loss = out.mul(sd.constant(Nd4j.randn(DataType.DOUBLE, out.eval(constants).shape()))).sum();
@@ -62,29 +68,12 @@ class FastBackwardTest {
     }
 
     @Test
-    void rowAndColumnBroadcasts() {
-        Nd4j.getRandom().setSeed(1);
-        Map<String, INDArray> vars = Map.of("x", randn(ROWS, COLUMNS), "v", randn(COLUMNS), "c", randn(ROWS, 1));
-        // x is read twice so that its gradient is a sum, as in the encoder
-        assertSameGradients(vars, Map.of(), (sd, in, fast) -> {
-            SDVariable x = in.get("x"), v = in.get("v"), c = in.get("c");
-            BiFunction<SDVariable, SDVariable, SDVariable> add = fast ? (a, b) -> FastBackward.addRow(sd, a, b) : SDVariable::add;
-            BiFunction<SDVariable, SDVariable, SDVariable> mulRow = fast ? (a, b) -> FastBackward.mulRow(sd, a, b) : SDVariable::mul;
-            BiFunction<SDVariable, SDVariable, SDVariable> mulColumn = fast ? (a, b) -> FastBackward.mulColumn(sd, a, b) : SDVariable::mul;
-            BiFunction<SDVariable, SDVariable, SDVariable> addColumn = fast ? (a, b) -> FastBackward.addColumn(sd, a, b) : SDVariable::add;
-            BiFunction<SDVariable, SDVariable, SDVariable> addSame = fast ? (a, b) -> FastBackward.addSame(sd, a, b) : SDVariable::add;
-            SDVariable y = add.apply(mulRow.apply(mulColumn.apply(x, c), v), v);
-            return addSame.apply(addColumn.apply(y, c.mul(2.0)), x.mul(x));
-        });
-    }
-
-    @Test
     void constantsGetNoGradientAndTheOtherOperandTheRightOne() {
         Nd4j.getRandom().setSeed(2);
         Map<String, INDArray> constants = Map.of("mask", randn(ROWS, COLUMNS), "bias", randn(1, COLUMNS));
         assertSameGradients(Map.of("x", randn(ROWS, COLUMNS)), constants, (sd, in, fast) -> {
             SDVariable x = in.get("x"), mask = in.get("mask"), bias = in.get("bias");
-            return fast ? FastBackward.addConstant(sd, FastBackward.mulConstant(sd, x, mask), bias)
+            return fast ? GradientRules.addConstant(sd, GradientRules.mulConstant(sd, x, mask), bias)
                     : x.mul(mask).add(bias);
         });
     }
@@ -95,14 +84,13 @@ class FastBackwardTest {
         Map<String, INDArray> vars = Map.of("a", randn(2, 3, 4, 5), "b", randn(2, 3, 5, 7));
         assertSameGradients(vars, Map.of(), (sd, in, fast) -> {
             SDVariable a = in.get("a").mul(1.0), b = in.get("b").mul(1.0);   // op outputs, as in the encoder
-            return fast ? FastBackward.matmul(sd, a, b, b.permute(0, 1, 3, 2)) : sd.mmul(a, b);
+            return fast ? GradientRules.matmul(sd, a, b, b.permute(0, 1, 3, 2)) : sd.mmul(a, b);
         });
     }
 
     @Test
     void otherAddsMultipliesAndMatmulsDifferentiateAsBefore() {
         // the same graph with plain ops, against finite differences: the registered op classes change nothing else
-        FastBackward.install();
         Nd4j.getRandom().setSeed(5);
         INDArray x = randn(3, 4), w = randn(4, 2), b = randn(2);
         SameDiff sd = SameDiff.create();
@@ -117,6 +105,28 @@ class FastBackwardTest {
                 double numeric = FiniteDifference.derivative(p, i, 1e-6,
                         () -> sd.output(Map.of(), "loss").get("loss").getDouble(0));
                 assertEquals(numeric, g.get(e.getKey()).getDouble(i), 1e-6, e.getKey() + "[" + i + "]");
+            }
+        }
+    }
+
+    @Test
+    void ordinaryGraphsComputeExactlyAsInAJvmWithoutTheRuntime() throws Exception {
+        // here the runtime is installed (see install()); the child JVM installs nothing
+        assertTrue(Proxy.isProxyClass(Nd4j.getExecutioner().getClass()), "the executioner proxy should be installed");
+        OrdinaryGraph.Result here = OrdinaryGraph.run();
+        OrdinaryGraph.Result fresh = OrdinaryGraph.runInFreshJvm();
+        assertFalse(fresh.runtimeInstalled(), "the child JVM should run M2.1 as it is");
+        assertTrue(here.ruleClassesInGradient(), "the gradient function should use the rule classes");
+        assertFalse(fresh.ruleClassesInGradient());
+        assertEquals(fresh.gradientOps(), here.gradientOps(), "the same gradient ops");
+        assertEquals(fresh.values().keySet(), here.values().keySet());
+        assertEquals(12, fresh.values().size(), "loss and 5 gradients, in double and float32");
+        assertTrue(fresh.gradientOps().containsAll(List.of("add_bp", "multiply_bp", "matmul_bp")), fresh.gradientOps().toString());
+        for (String name : fresh.values().keySet()) {
+            double[] expected = fresh.values().get(name), actual = here.values().get(name);
+            assertEquals(expected.length, actual.length, name);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-12 * Math.max(1, Math.abs(expected[i])), name + "[" + i + "]");
             }
         }
     }

@@ -1,14 +1,19 @@
-package io.finetune4j.models;
+package io.finetune4j.models.bert;
+
+import io.finetune4j.models.ModelException;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Parameter names as the Hugging Face checkpoints spell them (without the {@code bert.} / {@code distilbert.}
  * prefix), so a state dict maps onto the graph one to one. Linear weights are {@code [out, in]}, as PyTorch stores
  * them; every name below is a prefix to which {@code .weight} / {@code .bias} is appended.
  */
-public interface EncoderNames {
+public interface BertNames {
     String wordEmbeddings();
 
     String positionEmbeddings();
@@ -37,11 +42,11 @@ public interface EncoderNames {
     /** null when the family has no pooler. */
     String pooler();
 
-    static EncoderNames of(BertConfig config) {
+    static BertNames of(BertConfig config) {
         return config.isDistilBert() ? DISTILBERT : BERT;
     }
 
-    EncoderNames BERT = new EncoderNames() {
+    BertNames BERT = new BertNames() {
         public String wordEmbeddings() { return "embeddings.word_embeddings"; }
         public String positionEmbeddings() { return "embeddings.position_embeddings"; }
         public String tokenTypeEmbeddings() { return "embeddings.token_type_embeddings"; }
@@ -57,7 +62,7 @@ public interface EncoderNames {
         public String pooler() { return "pooler.dense"; }
     };
 
-    EncoderNames DISTILBERT = new EncoderNames() {
+    BertNames DISTILBERT = new BertNames() {
         public String wordEmbeddings() { return "embeddings.word_embeddings"; }
         public String positionEmbeddings() { return "embeddings.position_embeddings"; }
         public String tokenTypeEmbeddings() { return null; }
@@ -75,7 +80,7 @@ public interface EncoderNames {
 
     /** Every parameter of the encoder with its expected shape, in checkpoint order. */
     static List<Param> expected(BertConfig c) {
-        EncoderNames n = of(c);
+        BertNames n = of(c);
         int h = c.hiddenSize(), i = c.intermediateSize();
         List<Param> p = new ArrayList<>();
         p.add(new Param(n.wordEmbeddings() + ".weight", c.vocabSize(), h));
@@ -104,6 +109,18 @@ public interface EncoderNames {
     private static void norm(List<Param> p, String name, long h) {
         p.add(new Param(name + ".weight", h));
         p.add(new Param(name + ".bias", h));
+    }
+
+    /** Every tensor the config implies is present in {@code weights} with the right shape ({@code source} names them). */
+    static void validate(String source, BertConfig config, Map<String, INDArray> weights) {
+        for (Param p : expected(config)) {
+            INDArray a = weights.get(p.name());
+            if (a == null) throw new ModelException(source + ": missing tensor '" + p.name() + "'");
+            if (!Arrays.equals(a.shape(), p.shape())) {
+                throw new ModelException(source + ": tensor '" + p.name() + "' has shape " + Arrays.toString(a.shape())
+                        + " but the config implies " + Arrays.toString(p.shape()));
+            }
+        }
     }
 
     record Param(String name, long... shape) {

@@ -1,5 +1,9 @@
-package io.finetune4j.models;
+package io.finetune4j.models.bert;
 
+import io.finetune4j.models.FiniteDifference;
+import io.finetune4j.models.runtime.CpuRuntime;
+import io.finetune4j.models.runtime.ReferenceOps;
+import io.finetune4j.models.runtime.DropoutMasks;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -13,10 +17,11 @@ import java.util.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Finite-difference check of every parameter kind on a tiny random encoder in double precision: embedding tables
- * (through the out-of-graph lookup and scatter), Q/K/V/O, LayerNorm, GELU (intermediate), pooler.
+ * Finite-difference check of every parameter kind on a tiny random encoder in double precision, which builds it from
+ * {@link ReferenceOps} (plain M2.1 ops): embedding tables (through the out-of-graph lookup and scatter), Q/K/V/O,
+ * LayerNorm, GELU (intermediate), pooler.
  */
-class EncoderGradientCheckTest {
+class BertModelGradientCheckTest {
     static final BertConfig TINY = new BertConfig("bert", 23, 8, 2, 2, 12, 9, 2, 1e-12, "gelu", true, true);
 
     @BeforeAll
@@ -27,7 +32,7 @@ class EncoderGradientCheckTest {
     static LinkedHashMap<String, INDArray> randomWeights(BertConfig c, long seed) {
         Nd4j.getRandom().setSeed(seed);
         LinkedHashMap<String, INDArray> w = new LinkedHashMap<>();
-        for (EncoderNames.Param p : EncoderNames.expected(c)) {
+        for (BertNames.Param p : BertNames.expected(c)) {
             INDArray a = Nd4j.randn(DataType.DOUBLE, p.shape()).muli(0.5);
             if (p.name().contains("LayerNorm") || p.name().contains("layer_norm")) a.addi(p.name().endsWith("weight") ? 1 : 0);
             w.put(p.name(), a);
@@ -53,7 +58,8 @@ class EncoderGradientCheckTest {
         int[][] mask = {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}};
 
         SameDiff sd = SameDiff.create();
-        BertEncoder enc = new BertEncoder(sd, c, w, training);
+        assertInstanceOf(ReferenceOps.class, CpuRuntime.ops(sd, DataType.DOUBLE, training), "double precision");
+        BertModel enc = new BertModel(sd, c, w, training);
         Nd4j.getRandom().setSeed(7);
         SDVariable r1 = sd.constant("r1", Nd4j.randn(DataType.DOUBLE, 2, 5, c.hiddenSize()));
         SDVariable loss = enc.lastHidden.mul(r1).sum();
@@ -62,21 +68,21 @@ class EncoderGradientCheckTest {
         }
         loss.rename("loss");
         sd.setLossVariables("loss");
-        sd.createGradFunction(BertEncoder.INPUT);
+        sd.createGradFunction(BertModel.INPUT);
 
-        Embeddings emb = new Embeddings(c, w);
-        Map<String, INDArray> masks = new DropoutMasks(3).next(BertEncoder.dropoutMasks(c, 2, 5), DataType.DOUBLE);
+        BertEmbeddings emb = new BertEmbeddings(c, w);
+        Map<String, INDArray> masks = new DropoutMasks(3).next(BertModel.dropoutMasks(c, 2, 5), DataType.DOUBLE);
         java.util.function.Supplier<Map<String, INDArray>> feed = () -> {
             Map<String, INDArray> ph = new HashMap<>(training ? masks : Map.of());
-            ph.put(BertEncoder.INPUT, emb.lookup(ids, types));
-            ph.put(BertEncoder.ATTENTION_BIAS, EncoderInference.attentionBias(mask, DataType.DOUBLE));
+            ph.put(BertModel.INPUT, emb.lookup(ids, types));
+            ph.put(BertModel.ATTENTION_BIAS, BertInference.attentionBias(mask, DataType.DOUBLE));
             return ph;
         };
-        List<String> graphParams = BertEncoder.graphParameters(c);
+        List<String> graphParams = BertModel.graphParameters(c);
         List<String> wanted = new ArrayList<>(graphParams);
-        wanted.add(BertEncoder.INPUT);
+        wanted.add(BertModel.INPUT);
         Map<String, INDArray> grads = new HashMap<>(sd.calculateGradients(feed.get(), wanted));
-        grads.putAll(emb.gradients(grads.get(BertEncoder.INPUT), ids, types));
+        grads.putAll(emb.gradients(grads.get(BertModel.INPUT), ids, types));
 
         // Key biases have an exactly zero gradient (softmax ignores a shift shared by all keys): the 1e-5 floor
         // below keeps finite-difference round-off (~1e-9) from counting as error there.

@@ -1,4 +1,4 @@
-package io.finetune4j.models;
+package io.finetune4j.models.runtime;
 
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;

@@ -1,4 +1,4 @@
-package io.finetune4j.tests;
+package io.finetune4j.models.checkpoint;
 
 import io.finetune4j.models.checkpoint.ModelJar;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,9 @@
-package io.finetune4j.models;
+package io.finetune4j.models.pretrained;
 
+import io.finetune4j.models.ModelException;
+import io.finetune4j.models.bert.BertConfig;
+import io.finetune4j.models.bert.BertInference;
+import io.finetune4j.models.bert.BertNames;
 import io.finetune4j.models.tokenizer.Encoding;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,7 +24,7 @@ import java.util.PriorityQueue;
  * A DistilBERT backbone uses DistilBertForMaskedLM's {@code vocab_transform} → GELU → {@code vocab_layer_norm} →
  * {@code vocab_projector} (tied likewise), the same computation under other names.
  *
- * <p>The encoder runs as a SameDiff graph ({@link EncoderInference}); the head is a handful of ND4J ops on the
+ * <p>The encoder runs as a SameDiff graph ({@link BertInference}); the head is a handful of ND4J ops on the
  * hidden states at the {@code [MASK]} positions only, so the [T, vocab] logits of the other tokens are never made.
  *
  * <p>Several {@code [MASK]} tokens in one text are predicted independently from the same forward pass, as
@@ -42,7 +46,7 @@ public final class MaskedLm {
 
     private final Backbone backbone;
     private final BertConfig config;
-    private final EncoderInference encoder;
+    private final BertInference encoder;
     private final INDArray denseW, denseB, normW, normB, decoder, bias;
 
     public MaskedLm(Backbone backbone) {
@@ -68,8 +72,8 @@ public final class MaskedLm {
         normB = tensor(norm + ".bias", h);
         bias = tensor(biasName, v);
         decoder = w.containsKey(decoderName) ? tensor(decoderName, v, h)
-                : tensor(EncoderNames.of(config).wordEmbeddings() + ".weight", v, h);
-        this.encoder = new EncoderInference(config, w);
+                : tensor(BertNames.of(config).wordEmbeddings() + ".weight", v, h);
+        this.encoder = new BertInference(config, w);
     }
 
     private INDArray tensor(String name, long... shape) {

@@ -1,5 +1,7 @@
-package io.finetune4j.models;
+package io.finetune4j.models.bert;
 
+import io.finetune4j.models.ModelException;
+import io.finetune4j.models.runtime.NativeFloats;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,14 +15,14 @@ import java.util.Map;
  * M2.1 (docs/dl4j-notes.md §2.1). {@link #lookup} sums word + position (+ token type) rows into the graph's input;
  * {@link #gradients} scatters the gradient of that input back into dense gradients for the three tables.
  */
-public final class Embeddings {
+public final class BertEmbeddings {
     private final INDArray word, position, tokenType;
     private final String wordName, positionName, typeName;
     private INDArray wordGrad;                 // reused gradient of the word table (float32)
     private int[] wordRowsWritten = new int[0];
 
-    public Embeddings(BertConfig config, Map<String, INDArray> weights) {
-        EncoderNames n = EncoderNames.of(config);
+    public BertEmbeddings(BertConfig config, Map<String, INDArray> weights) {
+        BertNames n = BertNames.of(config);
         wordName = n.wordEmbeddings() + ".weight";
         positionName = n.positionEmbeddings() + ".weight";
         typeName = n.tokenTypeEmbeddings() == null ? null : n.tokenTypeEmbeddings() + ".weight";

@@ -1,5 +1,9 @@
-package io.finetune4j.models;
+package io.finetune4j.models.runtime;
 
+import io.finetune4j.models.bert.BertConfig;
+import io.finetune4j.models.bert.BertInference;
+import io.finetune4j.models.bert.BertModel;
+import io.finetune4j.models.bert.BertNames;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -12,29 +16,30 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The Java GELU op against the same function built from M2.1's {@code erf}: values and gradients, in float32, inside
- * a SameDiff graph (so through the executioner proxy and the FlatBuffers clone of the gradient function).
+ * {@link CpuOps} against {@link ReferenceOps}: every Java kernel against the same function built from M2.1's ops
+ * (values and gradients, in float32, inside a SameDiff graph, so through the executioner proxy and the FlatBuffers
+ * clone of the gradient function), and a whole float32 encoder in training mode built from each.
  */
-class JavaKernelsTest {
+class CpuOpsTest {
 
     @Test
     void erfAndItsDerivativeMatchDoublePrecision() {
         double maxErf = 0, maxExp = 0;
         for (int i = -60000; i <= 60000; i++) {
             double x = i * 1e-4;
-            maxErf = Math.max(maxErf, Math.abs(JavaKernels.erf((float) x) - erf(x)));
+            maxErf = Math.max(maxErf, Math.abs(KernelMath.erf((float) x) - erf(x)));
             double c = Math.max(-4, Math.min(4, x));
-            maxExp = Math.max(maxExp, Math.abs(JavaKernels.expMinusSquare((float) c) - Math.exp(-c * c)));
+            maxExp = Math.max(maxExp, Math.abs(KernelMath.expMinusSquare((float) c) - Math.exp(-c * c)));
         }
         assertTrue(maxErf < 5e-7, "erf error " + maxErf);
         assertTrue(maxExp < 1e-6, "exp(-x²) error " + maxExp);
-        assertEquals(1f, JavaKernels.erf(30f));
-        assertEquals(-1f, JavaKernels.erf(-30f));
+        assertEquals(1f, KernelMath.erf(30f));
+        assertEquals(-1f, KernelMath.erf(-30f));
     }
 
     @Test
     void biasGeluAndItsGradientsMatchTheErfGraph() {
-        assertTrue(JavaKernels.enabled(DataType.FLOAT), "the CPU backend should run Java kernels");
+        assertTrue(CpuRuntime.enabled(DataType.FLOAT), "the CPU backend should run Java kernels");
         Nd4j.getRandom().setSeed(11);
         // 300 rows of 700: split over threads, and rows not a multiple of anything
         INDArray x = Nd4j.randn(DataType.FLOAT, 300, 700).muli(3.5f), b = Nd4j.randn(DataType.FLOAT, 700);
@@ -60,7 +65,7 @@ class JavaKernelsTest {
     }
 
     private static void compareLayerNorm(boolean residual) {
-        assertTrue(JavaKernels.enabled(DataType.FLOAT));
+        assertTrue(CpuRuntime.enabled(DataType.FLOAT));
         Nd4j.getRandom().setSeed(12);
         Map<String, INDArray> in = new java.util.LinkedHashMap<>();
         in.put("x", Nd4j.randn(DataType.FLOAT, 700, 96).muli(3f).addi(1.5f));   // 700 rows: split over threads
@@ -94,8 +99,9 @@ class JavaKernelsTest {
         boolean residual = in.containsKey("residual");
         SDVariable m = sd.constant(mask), y;
         if (java) {
-            y = residual ? JavaKernels.residualLayerNorm(sd, v.get("x"), v.get("bias"), m, v.get("residual"),
-                    v.get("gamma"), v.get("beta"), 1e-5) : JavaKernels.layerNorm(sd, v.get("x"), v.get("gamma"), v.get("beta"), 1e-5);
+            y = residual ? new LayerNorm(sd, v.get("x"), v.get("bias"), m, v.get("residual"), v.get("gamma"),
+                    v.get("beta"), 1e-5).outputVariable()
+                    : new LayerNorm(sd, v.get("x"), null, null, null, v.get("gamma"), v.get("beta"), 1e-5).outputVariable();
         } else {
             SDVariable z = residual ? v.get("x").add(v.get("bias")).mul(m).add(v.get("residual")) : v.get("x");
             SDVariable centred = z.sub(z.mean(true, 1));
@@ -111,7 +117,7 @@ class JavaKernelsTest {
 
     @Test
     void headSplitsAndMergeAndTheirGradientsMatchReshapeAndPermute() {
-        assertTrue(JavaKernels.enabled(DataType.FLOAT));
+        assertTrue(CpuRuntime.enabled(DataType.FLOAT));
         int b = 3, t = 7, heads = 4, size = 5, h = heads * size;
         Nd4j.getRandom().setSeed(13);
         INDArray x = Nd4j.randn(DataType.FLOAT, b * t, h), bias = Nd4j.randn(DataType.FLOAT, h);
@@ -138,9 +144,9 @@ class JavaKernelsTest {
         int b = (int) r1.size(0), heads = (int) r1.size(1), t = (int) r1.size(2), size = (int) r1.size(3);
         SDVariable split, splitT, merged;
         if (java) {
-            split = JavaKernels.splitHeads(sd, xv, bv, lv, heads, false, 0.5);
-            splitT = JavaKernels.splitHeads(sd, xv, bv, lv, heads, true, 0.5);
-            merged = JavaKernels.mergeHeads(sd, split, heads);
+            split = new SplitHeads(sd, xv, bv, lv, heads, false, 0.5).outputVariable();
+            splitT = new SplitHeads(sd, xv, bv, lv, heads, true, 0.5).outputVariable();
+            merged = new MergeHeads(sd, split, heads, false, false, 1.0).outputVariable();
         } else {
             SDVariable y = sd.reshape(xv.add(bv).mul(0.5), b, t, heads, size);
             split = y.permute(0, 2, 1, 3);
@@ -159,30 +165,30 @@ class JavaKernelsTest {
     }
 
     @Test
-    void encoderWithJavaKernelsHasTheSameOutputsAndGradients() {
+    void encoderWithCpuOpsHasTheReferenceOutputsAndGradients() {
         // A small float32 BERT in training mode (dropout masks on), built twice over the same weights.
         BertConfig c = new BertConfig("bert", 50, 64, 2, 4, 128, 16, 2, 1e-12, "gelu", true, true);
         Nd4j.getRandom().setSeed(5);
         Map<String, INDArray> w = new java.util.LinkedHashMap<>();
-        for (EncoderNames.Param p : EncoderNames.expected(c)) {
+        for (BertNames.Param p : BertNames.expected(c)) {
             INDArray a = Nd4j.randn(DataType.FLOAT, p.shape()).muli(0.3f);
             if (p.name().contains("LayerNorm") && p.name().endsWith("weight")) a.addi(1f);
             w.put(p.name(), a);
         }
         int b = 3, t = 12;
         Map<String, INDArray> feed = new java.util.HashMap<>(new DropoutMasks(3)
-                .next(BertEncoder.dropoutMasks(c, b, t), DataType.FLOAT));
-        feed.put(BertEncoder.INPUT, Nd4j.randn(DataType.FLOAT, b, t, c.hiddenSize()));
+                .next(BertModel.dropoutMasks(c, b, t), DataType.FLOAT));
+        feed.put(BertModel.INPUT, Nd4j.randn(DataType.FLOAT, b, t, c.hiddenSize()));
         int[][] mask = new int[b][t];
         for (int i = 0; i < b; i++) for (int j = 0; j < t - 4 * i; j++) mask[i][j] = 1;
-        feed.put(BertEncoder.ATTENTION_BIAS, EncoderInference.attentionBias(mask, DataType.FLOAT));
+        feed.put(BertModel.ATTENTION_BIAS, BertInference.attentionBias(mask, DataType.FLOAT));
         INDArray r = Nd4j.randn(DataType.FLOAT, b, t, c.hiddenSize());
 
         // inference (no dropout, keys transposed once): the same hidden states
-        Map<String, INDArray> inferenceFeed = Map.of(BertEncoder.INPUT, feed.get(BertEncoder.INPUT),
-                BertEncoder.ATTENTION_BIAS, feed.get(BertEncoder.ATTENTION_BIAS));
-        INDArray javaHidden = new BertEncoder(SameDiff.create(), c, w, false, true).lastHidden.eval(inferenceFeed);
-        INDArray opsHidden = new BertEncoder(SameDiff.create(), c, w, false, false).lastHidden.eval(inferenceFeed);
+        Map<String, INDArray> inferenceFeed = Map.of(BertModel.INPUT, feed.get(BertModel.INPUT),
+                BertModel.ATTENTION_BIAS, feed.get(BertModel.ATTENTION_BIAS));
+        INDArray javaHidden = encoder(c, w, false, true).lastHidden.eval(inferenceFeed);
+        INDArray opsHidden = encoder(c, w, false, false).lastHidden.eval(inferenceFeed);
         double hiddenDiff = javaHidden.sub(opsHidden).amaxNumber().doubleValue();
         assertTrue(hiddenDiff < 1e-5 * opsHidden.amaxNumber().doubleValue(), "inference outputs differ by " + hiddenDiff);
 
@@ -205,18 +211,27 @@ class JavaKernelsTest {
             assertTrue(scale > 1e-3 * largest, name + ": the gradient should not be trivially small");
             assertTrue(relative < 2e-5, name + " differs by " + diff + " (largest " + scale + ")");
         }
-        System.out.printf("Java kernels against M2.1 ops: worst relative gradient difference %.2e%n", worst);
+        System.out.printf("CpuOps against ReferenceOps: worst relative gradient difference %.2e%n", worst);
+    }
+
+    /** A float32 encoder over {@code w} built from CpuOps ({@code java}) or ReferenceOps. */
+    private static BertModel encoder(BertConfig c, Map<String, INDArray> w, boolean training, boolean java) {
+        SameDiff sd = SameDiff.create();
+        EncoderOps ops = java ? CpuRuntime.ops(sd, DataType.FLOAT, training) : new ReferenceOps(sd);
+        Class<? extends EncoderOps> expected = java ? CpuOps.class : ReferenceOps.class;
+        assertInstanceOf(expected, ops);
+        return new BertModel(sd, c, w, training, ops);
     }
 
     private static Map<String, INDArray> encoderGradients(BertConfig c, Map<String, INDArray> w,
                                                           Map<String, INDArray> feed, INDArray r, boolean java) {
-        SameDiff sd = SameDiff.create();
-        BertEncoder enc = new BertEncoder(sd, c, w, true, java);
+        BertModel enc = encoder(c, w, true, java);
+        SameDiff sd = enc.sameDiff();
         SDVariable loss = enc.lastHidden.mul(sd.constant(r)).sum().add(enc.pooled.sum());
         loss.rename("loss");
         sd.setLossVariables("loss");
-        java.util.List<String> wanted = new java.util.ArrayList<>(BertEncoder.graphParameters(c));
-        wanted.add(BertEncoder.INPUT);
+        java.util.List<String> wanted = new java.util.ArrayList<>(BertModel.graphParameters(c));
+        wanted.add(BertModel.INPUT);
         Map<String, INDArray> out = new java.util.HashMap<>(sd.calculateGradients(feed, wanted));
         out.put("loss", sd.output(feed, "loss").get("loss"));
         return out;
@@ -228,7 +243,7 @@ class JavaKernelsTest {
         SDVariable xv = sd.var("x", x.dup()), bv = sd.var("b", b.dup());
         SDVariable y;
         if (java) {
-            y = JavaKernels.gelu(sd, xv, bv);
+            y = new BiasGelu(sd, xv, bv).outputVariable();
         } else {
             SDVariable z = xv.add(bv);
             y = z.mul(0.5).mul(sd.math.erf(z.mul(1 / Math.sqrt(2))).add(1.0));

@@ -1,4 +1,4 @@
-package io.finetune4j.models;
+package io.finetune4j.models.runtime;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
