@@ -1,6 +1,7 @@
 package io.finetune4j.cli;
 
 import io.finetune4j.framework.data.DatasetException;
+import io.finetune4j.framework.train.TrainingException;
 import io.finetune4j.models.ModelException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -143,10 +144,13 @@ public final class Main {
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
     };
 
-    /** The first exception along the cause chain that is the user's to fix, or null. */
-    static Throwable userError(Throwable ex) {
+    /**
+     * The first exception along the cause chain that is the user's to fix (bad input, a missing file or model, a
+     * training that diverged), or null. A Spark trial's process uses the same rule for its failed-trial line.
+     */
+    public static Throwable userError(Throwable ex) {
         for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ModelException || t instanceof DatasetException
+            if (t instanceof ModelException || t instanceof DatasetException || t instanceof TrainingException
                     || t instanceof IllegalArgumentException || t instanceof UncheckedIOException
                     || t instanceof IOException) {
                 return t;
@@ -156,7 +160,7 @@ public final class Main {
     }
 
     /** A message that names the file: Java's file exceptions carry only the path. */
-    static String message(Throwable t) {
+    public static String message(Throwable t) {
         if (t instanceof UncheckedIOException && t.getCause() != null) return message(t.getCause());
         String m = t.getMessage();
         if (t instanceof NoSuchFileException) return m + ": no such file or directory";
@@ -167,7 +171,7 @@ public final class Main {
         return m;
     }
 
-    static String oneLine(String s) {
+    public static String oneLine(String s) {
         return s == null ? "" : s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
 

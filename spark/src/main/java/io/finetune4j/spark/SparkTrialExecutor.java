@@ -2,6 +2,7 @@ package io.finetune4j.spark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.finetune4j.cli.Main;
 import io.finetune4j.framework.config.RunConfig;
 import io.finetune4j.framework.experiment.ExperimentRunner;
 import io.finetune4j.framework.experiment.Results;
@@ -203,7 +204,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
                 } catch (ExecutionException e) {
                     // the task failed spark.task.maxFailures times, or the job was cancelled
                     error = "Spark gave up on the trial: " + (abort[0] != null ? abort[0]
-                            : TrialProcess.oneLine(rootMessage(e.getCause() == null ? e : e.getCause())));
+                            : Main.oneLine(rootMessage(e.getCause() == null ? e : e.getCause())));
                 }
             }
             if (result != null) {
@@ -216,7 +217,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
             throw new IOException("interrupted while trial " + t.index() + " ran", e);
         } catch (RuntimeException e) {
             error = "Spark gave up on the trial: " + (abort[0] != null ? abort[0]
-                    : TrialProcess.oneLine(rootMessage(e)));
+                    : Main.oneLine(rootMessage(e)));
         }
         for (Map<String, Object> l : lines) w.sink().line(t, l);
         if (error != null) w.sink().line(t, Results.failedLine(t, error));
@@ -299,7 +300,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
             if (e.taskInfo().successful()) return;
             out.println("finetune4j: trial " + t.index() + " [" + t.hash() + "]: attempt "
                     + (e.taskInfo().attemptNumber() + 1) + " failed: "
-                    + TrialProcess.oneLine(firstLine(e.reason().toString())));
+                    + Main.oneLine(firstLine(e.reason().toString())));
             out.flush();
         }
 

@@ -2,24 +2,19 @@ package io.finetune4j.spark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.finetune4j.cli.Main;
 import io.finetune4j.framework.config.RunConfig;
-import io.finetune4j.framework.data.DatasetException;
 import io.finetune4j.framework.experiment.ExperimentFile;
 import io.finetune4j.framework.experiment.ExperimentPlan;
 import io.finetune4j.framework.experiment.ExperimentRunner;
 import io.finetune4j.framework.experiment.Trial;
-import io.finetune4j.framework.train.TrainingException;
-import io.finetune4j.models.ModelException;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -82,7 +77,7 @@ public final class TrialProcess {
                     RunConfig.Progress.valueOf(spec.get("progress").asText()), ExperimentRunner.head(t, plan.size()), out, lines::add);
             result.put("status", "ok");
         } catch (Throwable e) {
-            Throwable user = userError(e);
+            Throwable user = Main.userError(e);
             if (user == null) {
                 out.flush();
                 System.err.println("finetune4j: trial process failed:");
@@ -90,7 +85,7 @@ public final class TrialProcess {
                 System.err.flush();
                 Runtime.getRuntime().halt(1);
             }
-            String message = oneLine(message(user));
+            String message = Main.oneLine(Main.message(user));
             out.println("finetune4j: error: " + message);
             result.put("status", "failed");
             result.put("error", message);
@@ -140,32 +135,6 @@ public final class TrialProcess {
             poll.setDaemon(true);
             poll.start();
         }
-    }
-
-    /** The first exception along the cause chain that is the user's to fix (as the command line sees it), or null. */
-    static Throwable userError(Throwable ex) {
-        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ModelException || t instanceof DatasetException || t instanceof TrainingException
-                    || t instanceof IllegalArgumentException || t instanceof UncheckedIOException
-                    || t instanceof IOException) {
-                return t;
-            }
-        }
-        return null;
-    }
-
-    /** As the command line's messages: Java's file exceptions carry only the path. */
-    static String message(Throwable t) {
-        if (t instanceof UncheckedIOException && t.getCause() != null) return message(t.getCause());
-        String m = t.getMessage();
-        if (t instanceof NoSuchFileException) return m + ": no such file or directory";
-        if (t instanceof AccessDeniedException) return m + ": permission denied";
-        if (m == null || m.isBlank()) return t.getClass().getSimpleName();
-        return m;
-    }
-
-    static String oneLine(String s) {
-        return s == null ? "" : s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
 
     private static void setDefault(String key, String value) {

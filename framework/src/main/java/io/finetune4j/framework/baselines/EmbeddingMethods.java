@@ -8,7 +8,6 @@ import io.finetune4j.framework.eval.RocAuc;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -121,12 +120,7 @@ public final class EmbeddingMethods {
 
     /** The test metrics, under the same keys as a fine-tuning run's. */
     public static Map<String, Object> metrics(ClassificationReport r, int[] yTrue, double[][] probabilities) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("accuracy", r.accuracy());
-        m.put("macro_f1", r.macroF1());
-        m.put("weighted_f1", r.weightedF1());
-        m.put("macro_precision", r.macroPrecision());
-        m.put("macro_recall", r.macroRecall());
+        Map<String, Object> m = r.headline();
         double loss = 0;
         for (int i = 0; i < yTrue.length; i++) loss -= Math.log(Math.max(probabilities[i][yTrue[i]], 1e-15));
         m.put("loss", loss / Math.max(1, yTrue.length));

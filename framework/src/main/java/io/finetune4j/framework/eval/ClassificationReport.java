@@ -134,6 +134,20 @@ public final class ClassificationReport {
     public double macroRecall() { return macro.recall(); }
 
     /**
+     * The headline numbers of a run's metrics, in this order: {@code accuracy}, {@code macro_f1}, {@code weighted_f1},
+     * {@code macro_precision}, {@code macro_recall} (a fine-tuning run and the embedding baselines write the same keys).
+     */
+    public Map<String, Object> headline() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accuracy", accuracy());
+        m.put("macro_f1", macroF1());
+        m.put("weighted_f1", weightedF1());
+        m.put("macro_precision", macroPrecision());
+        m.put("macro_recall", macroRecall());
+        return m;
+    }
+
+    /**
      * A JSON-friendly view in the shape of sklearn's {@code output_dict=True}: one entry per class
      * name ({@code precision, recall, f1-score, support}), then {@code accuracy}, {@code macro avg},
      * {@code weighted avg}, plus {@code micro avg}.

@@ -110,12 +110,7 @@ public record RunEvaluation(Map<String, Object> test, Map<String, Object> valida
         int[] yPred = new int[yTrue.length];
         for (int i = 0; i < yPred.length; i++) yPred[i] = Trainer.argmax(ev.probabilities()[i]);
         ClassificationReport r = ClassificationReport.of(yTrue, yPred, ds.labelNames());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("accuracy", r.accuracy());
-        m.put("macro_f1", r.macroF1());
-        m.put("weighted_f1", r.weightedF1());
-        m.put("macro_precision", r.macroPrecision());
-        m.put("macro_recall", r.macroRecall());
+        Map<String, Object> m = r.headline();
         m.put("loss", finite(ev.meanLoss()));
         double auc = RocAuc.fromProbabilities(yTrue, ev.probabilities());
         if (Double.isFinite(auc)) m.put("roc_auc", auc);
